@@ -118,7 +118,7 @@ func readIDX(r io.Reader, ndims int, unit string) (dims []int, data []byte, err 
 
 	var magic [4]byte
 	if n, err := io.ReadFull(src, magic[:]); err != nil {
-		return nil, nil, shortErr(err, "header", 4, n)
+		return nil, nil, shortErr(err, "header bytes", 4, n)
 	}
 	switch {
 	case magic[0] != 0 || magic[1] != 0:
@@ -142,7 +142,7 @@ func readIDX(r io.Reader, ndims int, unit string) (dims []int, data []byte, err 
 
 	raw := make([]byte, 4*ndims)
 	if n, err := io.ReadFull(src, raw); err != nil {
-		return nil, nil, shortErr(err, "header", 4+len(raw), 4+n)
+		return nil, nil, shortErr(err, "header bytes", 4+len(raw), 4+n)
 	}
 	dims = make([]int, ndims)
 	want := 1
