@@ -2,7 +2,52 @@
 
 package asm
 
+// sgemmKernelAVX2 is the AVX2 level's 6×16 micro-kernel (see sgemmMicro):
+//
+//	for i < 6, j < 16:
+//		s := Σ_p a[p*6+i]·b[p*16+j]  // fused multiply-adds, p in order
+//		if beta == 0 {
+//			c[i*ldc+j] = alpha·s
+//		} else {
+//			c[i*ldc+j] = alpha·s + beta·c[i*ldc+j]
+//		}
+//
+// It requires AVX, AVX2 and FMA3 and k ≥ 1; a, b and c are not checked.
+//
+//go:noescape
+func sgemmKernelAVX2(k int, a, b, c []float32, ldc int, alpha, beta float32)
+
+// sgemmKernelAVX512 is the AVX512 level's 12×32 micro-kernel (see
+// sgemmMicro):
+//
+//	for i < 12, j < 32:
+//		s := Σ_p a[p*12+i]·b[p*32+j]  // fused multiply-adds, p in order
+//		if beta == 0 {
+//			c[i*ldc+j] = alpha·s
+//		} else {
+//			c[i*ldc+j] = alpha·s + beta·c[i*ldc+j]
+//		}
+//
+// It requires AVX-512 F and k ≥ 1; a, b and c are not checked.
+//
+//go:noescape
+func sgemmKernelAVX512(k int, a, b, c []float32, ldc int, alpha, beta float32)
+
+// The levels' tiles and cache blocks: a kc×nr B panel stays in L1 while
+// the micro-kernel walks the mc×kc A block in L2; the kc×nc B block sits
+// in L3.
+var (
+	sgemmAVX2Params   = sgemmParams{mr: 6, nr: 16, kc: 256, mc: 144, nc: 4080, kernel: sgemmKernelAVX2}
+	sgemmAVX512Params = sgemmParams{mr: 12, nr: 32, kc: 256, mc: 192, nc: 4096, kernel: sgemmKernelAVX512}
+)
+
 // sgemmParamsFor returns the micro-kernel and blocks of level l.
 func sgemmParamsFor(l Level) *sgemmParams {
+	switch l {
+	case AVX512:
+		return &sgemmAVX512Params
+	case AVX2:
+		return &sgemmAVX2Params
+	}
 	return &sgemmGenericParams
 }

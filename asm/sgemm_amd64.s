@@ -1,0 +1,301 @@
+//go:build amd64 && gc && !purego
+
+#include "textflag.h"
+
+// Register use shared by both micro-kernels:
+//	SI = a (packed A panel), DI = b (packed B panel), DX = c (row pointer),
+//	R8 = ldc in bytes, CX = k, BX = k/4 for the unrolled loop.
+
+// ---------------------------------------------------------------------------
+// AVX2 + FMA3: a 6×16 tile in Y4..Y15 (row i in Y(4+2i), Y(5+2i)).
+
+// AVX2_STEP does one p of the 6×16 tile, reading a[ao/4 .. ao/4+6] and
+// b[bo/4 .. bo/4+16]:
+//	Y0, Y1 = b[p*16 : p*16+16]
+//	for i < 6: acc[i] += a[p*6+i] · (Y0, Y1)
+#define AVX2_STEP(ao, bo) \
+	VMOVUPS      (bo)(DI), Y0;      \
+	VMOVUPS      (bo+32)(DI), Y1;   \
+	VBROADCASTSS (ao)(SI), Y2;      \
+	VFMADD231PS  Y0, Y2, Y4;        \
+	VFMADD231PS  Y1, Y2, Y5;        \
+	VBROADCASTSS (ao+4)(SI), Y3;    \
+	VFMADD231PS  Y0, Y3, Y6;        \
+	VFMADD231PS  Y1, Y3, Y7;        \
+	VBROADCASTSS (ao+8)(SI), Y2;    \
+	VFMADD231PS  Y0, Y2, Y8;        \
+	VFMADD231PS  Y1, Y2, Y9;        \
+	VBROADCASTSS (ao+12)(SI), Y3;   \
+	VFMADD231PS  Y0, Y3, Y10;       \
+	VFMADD231PS  Y1, Y3, Y11;       \
+	VBROADCASTSS (ao+16)(SI), Y2;   \
+	VFMADD231PS  Y0, Y2, Y12;       \
+	VFMADD231PS  Y1, Y2, Y13;       \
+	VBROADCASTSS (ao+20)(SI), Y3;   \
+	VFMADD231PS  Y0, Y3, Y14;       \
+	VFMADD231PS  Y1, Y3, Y15
+
+// AVX2_ROW_BETA stores one row: c[0:16] = (r0, r1) + beta(Y1)·c[0:16]; next row.
+#define AVX2_ROW_BETA(r0, r1) \
+	VFMADD231PS (DX), Y1, r0;   \
+	VFMADD231PS 32(DX), Y1, r1; \
+	VMOVUPS     r0, (DX);       \
+	VMOVUPS     r1, 32(DX);     \
+	ADDQ        R8, DX
+
+// AVX2_ROW_STORE stores one row without reading C: c[0:16] = (r0, r1); next row.
+#define AVX2_ROW_STORE(r0, r1) \
+	VMOVUPS r0, (DX);   \
+	VMOVUPS r1, 32(DX); \
+	ADDQ    R8, DX
+
+// func sgemmKernelAVX2(k int, a, b, c []float32, ldc int, alpha, beta float32)
+TEXT ·sgemmKernelAVX2(SB), NOSPLIT, $0-96
+	MOVQ k+0(FP), CX
+	MOVQ a_base+8(FP), SI
+	MOVQ b_base+32(FP), DI
+	MOVQ c_base+56(FP), DX
+	MOVQ ldc+80(FP), R8
+	SHLQ $2, R8 // R8 = ldc·4 bytes
+
+	// acc = 0
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+	VXORPS Y12, Y12, Y12
+	VXORPS Y13, Y13, Y13
+	VXORPS Y14, Y14, Y14
+	VXORPS Y15, Y15, Y15
+
+	// for ; k >= 4; k -= 4: four steps, a += 4·6, b += 4·16
+	MOVQ CX, BX
+	SHRQ $2, BX
+	JZ   avx2_tail
+
+avx2_loop4:
+	AVX2_STEP(0, 0)
+	AVX2_STEP(24, 64)
+	AVX2_STEP(48, 128)
+	AVX2_STEP(72, 192)
+	ADDQ $96, SI
+	ADDQ $256, DI
+	DECQ BX
+	JNZ  avx2_loop4
+
+avx2_tail:
+	// for k%4 remaining p: one step, a += 6, b += 16
+	ANDQ $3, CX
+	JZ   avx2_done
+
+avx2_loop1:
+	AVX2_STEP(0, 0)
+	ADDQ $24, SI
+	ADDQ $64, DI
+	DECQ CX
+	JNZ  avx2_loop1
+
+avx2_done:
+	// acc *= alpha
+	VBROADCASTSS alpha+88(FP), Y0
+	VMULPS       Y0, Y4, Y4
+	VMULPS       Y0, Y5, Y5
+	VMULPS       Y0, Y6, Y6
+	VMULPS       Y0, Y7, Y7
+	VMULPS       Y0, Y8, Y8
+	VMULPS       Y0, Y9, Y9
+	VMULPS       Y0, Y10, Y10
+	VMULPS       Y0, Y11, Y11
+	VMULPS       Y0, Y12, Y12
+	VMULPS       Y0, Y13, Y13
+	VMULPS       Y0, Y14, Y14
+	VMULPS       Y0, Y15, Y15
+
+	// if beta == ±0, store without reading C
+	MOVL  beta+92(FP), AX
+	ANDL  $0x7fffffff, AX
+	JZ    avx2_store
+
+	// C = acc + beta·C, row by row
+	VBROADCASTSS beta+92(FP), Y1
+	AVX2_ROW_BETA(Y4, Y5)
+	AVX2_ROW_BETA(Y6, Y7)
+	AVX2_ROW_BETA(Y8, Y9)
+	AVX2_ROW_BETA(Y10, Y11)
+	AVX2_ROW_BETA(Y12, Y13)
+	AVX2_ROW_BETA(Y14, Y15)
+	VZEROUPPER
+	RET
+
+avx2_store:
+	// C = acc
+	AVX2_ROW_STORE(Y4, Y5)
+	AVX2_ROW_STORE(Y6, Y7)
+	AVX2_ROW_STORE(Y8, Y9)
+	AVX2_ROW_STORE(Y10, Y11)
+	AVX2_ROW_STORE(Y12, Y13)
+	AVX2_ROW_STORE(Y14, Y15)
+	VZEROUPPER
+	RET
+
+// ---------------------------------------------------------------------------
+// AVX-512 F: a 12×32 tile in Z8..Z31 (row i in Z(8+2i), Z(9+2i)); the A
+// values are broadcast from memory by the FMAs ({1to16}).
+
+// AVX512_ROWSTEP adds a[ao/4] · (Z0, Z1) to one row (r0, r1).
+#define AVX512_ROWSTEP(ao, r0, r1) \
+	VFMADD231PS.BCST (ao)(SI), Z0, r0; \
+	VFMADD231PS.BCST (ao)(SI), Z1, r1
+
+// AVX512_STEP does one p of the 12×32 tile, reading a[ao/4 .. ao/4+12] and
+// b[bo/4 .. bo/4+32]:
+//	Z0, Z1 = b[p*32 : p*32+32]
+//	for i < 12: acc[i] += a[p*12+i] · (Z0, Z1)
+#define AVX512_STEP(ao, bo) \
+	VMOVUPS (bo)(DI), Z0;              \
+	VMOVUPS (bo+64)(DI), Z1;           \
+	AVX512_ROWSTEP(ao, Z8, Z9);        \
+	AVX512_ROWSTEP(ao+4, Z10, Z11);    \
+	AVX512_ROWSTEP(ao+8, Z12, Z13);    \
+	AVX512_ROWSTEP(ao+12, Z14, Z15);   \
+	AVX512_ROWSTEP(ao+16, Z16, Z17);   \
+	AVX512_ROWSTEP(ao+20, Z18, Z19);   \
+	AVX512_ROWSTEP(ao+24, Z20, Z21);   \
+	AVX512_ROWSTEP(ao+28, Z22, Z23);   \
+	AVX512_ROWSTEP(ao+32, Z24, Z25);   \
+	AVX512_ROWSTEP(ao+36, Z26, Z27);   \
+	AVX512_ROWSTEP(ao+40, Z28, Z29);   \
+	AVX512_ROWSTEP(ao+44, Z30, Z31)
+
+// AVX512_SCALE2 multiplies a row (r0, r1) by alpha in Z0.
+#define AVX512_SCALE2(r0, r1) \
+	VMULPS Z0, r0, r0; \
+	VMULPS Z0, r1, r1
+
+// AVX512_ROW_BETA stores one row: c[0:32] = (r0, r1) + beta(Z1)·c[0:32]; next row.
+#define AVX512_ROW_BETA(r0, r1) \
+	VFMADD231PS (DX), Z1, r0;   \
+	VFMADD231PS 64(DX), Z1, r1; \
+	VMOVUPS     r0, (DX);       \
+	VMOVUPS     r1, 64(DX);     \
+	ADDQ        R8, DX
+
+// AVX512_ROW_STORE stores one row without reading C: c[0:32] = (r0, r1); next row.
+#define AVX512_ROW_STORE(r0, r1) \
+	VMOVUPS r0, (DX);   \
+	VMOVUPS r1, 64(DX); \
+	ADDQ    R8, DX
+
+// AVX512_ZERO2 clears a row (r0, r1).
+#define AVX512_ZERO2(r0, r1) \
+	VPXORD r0, r0, r0; \
+	VPXORD r1, r1, r1
+
+// func sgemmKernelAVX512(k int, a, b, c []float32, ldc int, alpha, beta float32)
+TEXT ·sgemmKernelAVX512(SB), NOSPLIT, $0-96
+	MOVQ k+0(FP), CX
+	MOVQ a_base+8(FP), SI
+	MOVQ b_base+32(FP), DI
+	MOVQ c_base+56(FP), DX
+	MOVQ ldc+80(FP), R8
+	SHLQ $2, R8 // R8 = ldc·4 bytes
+
+	// acc = 0
+	AVX512_ZERO2(Z8, Z9)
+	AVX512_ZERO2(Z10, Z11)
+	AVX512_ZERO2(Z12, Z13)
+	AVX512_ZERO2(Z14, Z15)
+	AVX512_ZERO2(Z16, Z17)
+	AVX512_ZERO2(Z18, Z19)
+	AVX512_ZERO2(Z20, Z21)
+	AVX512_ZERO2(Z22, Z23)
+	AVX512_ZERO2(Z24, Z25)
+	AVX512_ZERO2(Z26, Z27)
+	AVX512_ZERO2(Z28, Z29)
+	AVX512_ZERO2(Z30, Z31)
+
+	// for ; k >= 4; k -= 4: four steps, a += 4·12, b += 4·32
+	MOVQ CX, BX
+	SHRQ $2, BX
+	JZ   avx512_tail
+
+avx512_loop4:
+	AVX512_STEP(0, 0)
+	AVX512_STEP(48, 128)
+	AVX512_STEP(96, 256)
+	AVX512_STEP(144, 384)
+	ADDQ $192, SI
+	ADDQ $512, DI
+	DECQ BX
+	JNZ  avx512_loop4
+
+avx512_tail:
+	// for k%4 remaining p: one step, a += 12, b += 32
+	ANDQ $3, CX
+	JZ   avx512_done
+
+avx512_loop1:
+	AVX512_STEP(0, 0)
+	ADDQ $48, SI
+	ADDQ $128, DI
+	DECQ CX
+	JNZ  avx512_loop1
+
+avx512_done:
+	// acc *= alpha
+	VBROADCASTSS alpha+88(FP), Z0
+	AVX512_SCALE2(Z8, Z9)
+	AVX512_SCALE2(Z10, Z11)
+	AVX512_SCALE2(Z12, Z13)
+	AVX512_SCALE2(Z14, Z15)
+	AVX512_SCALE2(Z16, Z17)
+	AVX512_SCALE2(Z18, Z19)
+	AVX512_SCALE2(Z20, Z21)
+	AVX512_SCALE2(Z22, Z23)
+	AVX512_SCALE2(Z24, Z25)
+	AVX512_SCALE2(Z26, Z27)
+	AVX512_SCALE2(Z28, Z29)
+	AVX512_SCALE2(Z30, Z31)
+
+	// if beta == ±0, store without reading C
+	MOVL beta+92(FP), AX
+	ANDL $0x7fffffff, AX
+	JZ   avx512_store
+
+	// C = acc + beta·C, row by row
+	VBROADCASTSS beta+92(FP), Z1
+	AVX512_ROW_BETA(Z8, Z9)
+	AVX512_ROW_BETA(Z10, Z11)
+	AVX512_ROW_BETA(Z12, Z13)
+	AVX512_ROW_BETA(Z14, Z15)
+	AVX512_ROW_BETA(Z16, Z17)
+	AVX512_ROW_BETA(Z18, Z19)
+	AVX512_ROW_BETA(Z20, Z21)
+	AVX512_ROW_BETA(Z22, Z23)
+	AVX512_ROW_BETA(Z24, Z25)
+	AVX512_ROW_BETA(Z26, Z27)
+	AVX512_ROW_BETA(Z28, Z29)
+	AVX512_ROW_BETA(Z30, Z31)
+	VZEROUPPER
+	RET
+
+avx512_store:
+	// C = acc
+	AVX512_ROW_STORE(Z8, Z9)
+	AVX512_ROW_STORE(Z10, Z11)
+	AVX512_ROW_STORE(Z12, Z13)
+	AVX512_ROW_STORE(Z14, Z15)
+	AVX512_ROW_STORE(Z16, Z17)
+	AVX512_ROW_STORE(Z18, Z19)
+	AVX512_ROW_STORE(Z20, Z21)
+	AVX512_ROW_STORE(Z22, Z23)
+	AVX512_ROW_STORE(Z24, Z25)
+	AVX512_ROW_STORE(Z26, Z27)
+	AVX512_ROW_STORE(Z28, Z29)
+	AVX512_ROW_STORE(Z30, Z31)
+	VZEROUPPER
+	RET

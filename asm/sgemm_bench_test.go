@@ -1,0 +1,139 @@
+package asm
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"testing"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/gonum"
+)
+
+// sgemmShape is one benchmarked product: op(A) m×k times op(B) k×n.
+type sgemmShape struct {
+	name           string
+	transA, transB bool
+	m, n, k        int
+}
+
+// sgemmMLPShapes are the W1 MLP's products (batch 128, 784-256-256-10):
+// forward X·W, and backward dX = dY·Wᵀ and dW = Xᵀ·dY.
+var sgemmMLPShapes = []sgemmShape{
+	{"128x784x256_NN", false, false, 128, 256, 784},
+	{"128x256x256_NN", false, false, 128, 256, 256},
+	{"128x256x10_NN", false, false, 128, 10, 256},
+	{"128x10x256_NT", false, true, 128, 256, 10},
+	{"128x256x256_NT", false, true, 128, 256, 256},
+	{"128x256x784_NT", false, true, 128, 784, 256},
+	{"256x128x784_TN", true, false, 256, 784, 128},
+	{"256x128x256_TN", true, false, 256, 256, 128},
+	{"256x128x10_TN", true, false, 256, 10, 128},
+}
+
+// sgemmBenchData returns random op(A), op(B) and C for s.
+func sgemmBenchData(s sgemmShape) (a []float32, lda int, b []float32, ldb int, c []float32) {
+	rng := rand.New(rand.NewPCG(5, 5))
+	fill := func(n int) []float32 {
+		x := make([]float32, n)
+		for i := range x {
+			x[i] = rng.Float32()*2 - 1
+		}
+		return x
+	}
+	lda, ldb = s.k, s.n
+	if s.transA {
+		lda = s.m
+	}
+	if s.transB {
+		ldb = s.k
+	}
+	return fill(s.m * s.k), lda, fill(s.k * s.n), ldb, fill(s.m * s.n)
+}
+
+// sgemmBench times Sgemm on s at level l with the given threads and
+// reports GFLOP/s = 2mnk/t.
+func sgemmBench(b *testing.B, l Level, threads int, s sgemmShape) {
+	if SetLevel(l) != l {
+		b.Skipf("level %v not supported", l)
+	}
+	oldT := Threads()
+	SetThreads(threads)
+	defer func() { SetLevel(Detected()); SetThreads(oldT) }()
+	a, lda, bb, ldb, c := sgemmBenchData(s)
+	b.ResetTimer()
+	for b.Loop() {
+		Sgemm(s.transA, s.transB, s.m, s.n, s.k, 1, a, lda, bb, ldb, 0, c, s.n)
+	}
+	sgemmReportGFLOPS(b, s)
+}
+
+func sgemmReportGFLOPS(b *testing.B, s sgemmShape) {
+	flops := 2 * float64(s.m) * float64(s.n) * float64(s.k) * float64(b.N)
+	b.ReportMetric(flops/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+}
+
+var sgemmBenchLevels = []Level{Generic, AVX2, AVX512}
+
+// BenchmarkSgemm times square products at one thread per level.
+func BenchmarkSgemm(b *testing.B) {
+	for _, l := range sgemmBenchLevels {
+		for _, n := range []int{64, 128, 256, 512, 1024, 2048} {
+			if l == Generic && n > 512 {
+				continue
+			}
+			b.Run(fmt.Sprintf("%v/%d", l, n), func(b *testing.B) {
+				sgemmBench(b, l, 1, sgemmShape{m: n, n: n, k: n})
+			})
+		}
+	}
+}
+
+// BenchmarkSgemmMLP times the W1 MLP's forward and backward products at
+// one thread per level.
+func BenchmarkSgemmMLP(b *testing.B) {
+	for _, l := range sgemmBenchLevels {
+		for _, s := range sgemmMLPShapes {
+			b.Run(fmt.Sprintf("%v/%s", l, s.name), func(b *testing.B) {
+				sgemmBench(b, l, 1, s)
+			})
+		}
+	}
+}
+
+// BenchmarkSgemmThreads times square products at the detected level with
+// 1, 2 and 4 goroutines.
+func BenchmarkSgemmThreads(b *testing.B) {
+	for _, threads := range []int{1, 2, 4} {
+		for _, n := range []int{128, 256, 512, 1024, 2048} {
+			b.Run(fmt.Sprintf("%d/%d", threads, n), func(b *testing.B) {
+				sgemmBench(b, Detected(), threads, sgemmShape{m: n, n: n, k: n})
+			})
+		}
+	}
+	for _, threads := range []int{1, 2} {
+		for _, s := range sgemmMLPShapes[:3] {
+			b.Run(fmt.Sprintf("%d/%s", threads, s.name), func(b *testing.B) {
+				sgemmBench(b, Detected(), threads, s)
+			})
+		}
+	}
+}
+
+// BenchmarkSgemmGonum times gonum's pure-Go Sgemm for comparison, at one
+// thread: gonum splits work over GOMAXPROCS goroutines, so GOMAXPROCS is 1
+// while it runs.
+func BenchmarkSgemmGonum(b *testing.B) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	for _, n := range []int{256, 512} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			s := sgemmShape{m: n, n: n, k: n}
+			a, lda, bb, ldb, c := sgemmBenchData(s)
+			var impl gonum.Implementation
+			for b.Loop() {
+				impl.Sgemm(blas.NoTrans, blas.NoTrans, n, n, n, 1, a, lda, bb, ldb, 0, c, n)
+			}
+			sgemmReportGFLOPS(b, s)
+		})
+	}
+}
