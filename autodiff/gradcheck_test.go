@@ -13,12 +13,12 @@ import (
 // exercises the op named by op in its forward pass.
 type opCase struct {
 	name   string
-	op     string                   // the registered op this case checks
-	shapes [][]int                  // input shapes
-	gen    []gen                    // input generators (default normal)
-	f      func(in []*Var) *Var     // the function under test
-	tol    float64                  // relative tolerance for finite differences (default 1e-2)
-	noHVP  bool                     // skip the Hessian-vector check (state why in name)
+	op     string                    // the registered op this case checks
+	shapes [][]int                   // input shapes
+	gen    []gen                     // input generators (default normal)
+	f      func(in []*Var) *Var      // the function under test
+	tol    float64                   // relative tolerance for finite differences (default 1e-2)
+	noHVP  bool                      // skip the Hessian-vector check (state why in name)
 	fixed  func(in []*tensor.Tensor) // optional: adjust generated inputs
 }
 

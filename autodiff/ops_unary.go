@@ -202,7 +202,7 @@ func (o *unaryOp) JVP(t *Tape, in []*Var, out *Var) *tensor.Tensor {
 	return res
 }
 
-// VJP: x̄ = f'(x)·ḡ, one derivMul op so that its JVP (which needs f'') is
+// VJP: x̄ = f'(x)·ḡ, one derivMul op so that its JVP (which needs f”) is
 // available for Hessian-vector products.
 func (o *unaryOp) VJP(t *Tape, in []*Var, out, g *Var, grads []*Var) {
 	grads[0] = apply(&derivMulOp{f: o.f, order: 1}, g, in[0])
