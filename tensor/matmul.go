@@ -3,38 +3,8 @@ package tensor
 import (
 	"fmt"
 
-	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/gonum"
+	"github.com/gograd/gograd/asm"
 )
-
-// sgemm computes C = alpha·op(A)·op(B) + beta·C on row-major slices.
-var sgemm = func(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	if m == 0 || n == 0 {
-		return
-	}
-	ta, tb := blas.NoTrans, blas.NoTrans
-	if transA {
-		ta = blas.Trans
-	}
-	if transB {
-		tb = blas.Trans
-	}
-	if k == 0 {
-		// gonum requires lda >= 1; scale C by hand.
-		for i := 0; i < m; i++ {
-			row := c[i*ldc : i*ldc+n]
-			for j := range row {
-				if beta == 0 {
-					row[j] = 0
-				} else {
-					row[j] *= beta
-				}
-			}
-		}
-		return
-	}
-	gonum.Implementation{}.Sgemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
-}
 
 // MatMulShape returns the shape [m, n] of op(a)·op(b) for 2-D a and b,
 // where op transposes when the flag is set, or panics with a *ShapeError
@@ -78,8 +48,9 @@ func MatMul(a, b *Tensor, transA, transB bool) *Tensor {
 }
 
 // Sgemm computes C = alpha·op(A)·op(B) + beta·C on row-major slices with
-// leading dimensions, as CBLAS does with CblasRowMajor. It is the one
-// matrix-multiply entry point of gograd.
+// leading dimensions, as CBLAS does with CblasRowMajor: gograd's one
+// matrix-multiply entry point, on asm.Sgemm (see there for the contract,
+// threads and panics).
 func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	asm.Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
