@@ -273,7 +273,7 @@ func downloadModule(gobin, mod string) (string, error) {
 		return "", fmt.Errorf("bad JSON output: %w", err)
 	}
 	if res.Error != "" {
-		return "", errors.New(res.Error)
+		return "", errors.New(strings.TrimPrefix(res.Error, mod+": "))
 	}
 	if runErr != nil {
 		return "", runErr
