@@ -1,0 +1,256 @@
+package optim
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/gograd/gograd/asm"
+	"github.com/gograd/gograd/autodiff"
+)
+
+// Group is a parameter group: parameters that share a learning rate and a
+// weight decay (torch's param_groups, typed). The other hyperparameters
+// (betas, momentum, ε) belong to the optimizer's Transform and are shared
+// by all groups.
+type Group struct {
+	Params      []*autodiff.Var
+	LR          float32 // η, read by ScaleByLR and the fused kernels
+	WeightDecay float32 // λ, read by AddDecayedWeights and the fused kernels
+}
+
+// GroupOption sets a hyperparameter of a group added by AddParamGroup;
+// those not set are filled from the optimizer's defaults.
+type GroupOption func(*Group)
+
+// WithLR sets a group's learning rate.
+func WithLR(lr float32) GroupOption { return func(g *Group) { g.LR = lr } }
+
+// WithWeightDecay sets a group's weight decay (0 turns it off, e.g. for
+// biases and norms).
+func WithWeightDecay(wd float32) GroupOption { return func(g *Group) { g.WeightDecay = wd } }
+
+// fusedStep runs a whole named optimizer step on one parameter in one
+// pass: p and g are the values and gradient, st the state buffers as the
+// optimizer's chain lays them out.
+type fusedStep func(p, g []float32, st [][]float32, step int, lr, wd float32)
+
+// paramState is the lazily created state of one parameter.
+type paramState struct {
+	step int         // updates so far (torch's state["step"])
+	bufs [][]float32 // the Transform's buffers, from Init
+	upd  []float32   // scratch update for the chained path (not checkpointed)
+}
+
+// Optimizer updates parameters from their gradients with a Transform,
+// after torch.optim.Optimizer: parameters in typed groups, state created
+// lazily on the first Step that finds a gradient, ZeroGrad, and State /
+// LoadState for checkpoints.
+//
+// Step computes, for every parameter θ with a non-nil Grad g,
+//
+//	u = chain(g)        (the Transform, ending in ScaleByLR)
+//	θ ← θ − u
+//
+// For an optimizer made by NewSGD, NewAdam, NewAdamW or NewLion the same
+// update runs as one fused asm kernel per parameter (SetFused(false)
+// selects the chain instead; the state is the same either way).
+//
+// An Optimizer is not safe for concurrent use.
+type Optimizer struct {
+	name     string
+	tr       Transform
+	kernel   fusedStep // nil if the chain has no fused equivalent
+	fused    bool
+	defaults Group // LR and WeightDecay for new groups
+	groups   []Group
+	states   [][]*paramState // states[i][j] belongs to groups[i].Params[j]
+	seen     map[*autodiff.Var]int
+	slots    []Slot
+	steps    int
+}
+
+// NewFromTransform returns an optimizer named name (for errors and
+// listings) that updates params, as one group with the given learning
+// rate and weight decay, by the Transform t, which should end in
+// ScaleByLR. It returns an error if params is empty or holds a nil or
+// repeated parameter, or if lr or weightDecay is negative or not finite.
+func NewFromTransform(name string, params []*autodiff.Var, t Transform, lr, weightDecay float32) (*Optimizer, error) {
+	if t == nil {
+		return nil, fmt.Errorf("optim: %s: nil transform", name)
+	}
+	o := &Optimizer{name: name, tr: t, seen: map[*autodiff.Var]int{},
+		defaults: Group{LR: lr, WeightDecay: weightDecay}}
+	if err := o.AddParamGroup(params); err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+// newFused is NewFromTransform plus the fused kernel equivalent to t.
+func newFused(name string, params []*autodiff.Var, t Transform, k fusedStep, lr, wd float32) (*Optimizer, error) {
+	o, err := NewFromTransform(name, params, t, lr, wd)
+	if err != nil {
+		return nil, err
+	}
+	o.kernel, o.fused = k, true
+	return o, nil
+}
+
+// AddParamGroup adds a group of parameters, with hyperparameters from
+// opts and the optimizer's defaults for the rest (torch's
+// add_param_group). It returns an error, and adds nothing, if params is
+// empty, holds nil, holds a parameter twice or one already in a group, or
+// if a hyperparameter is negative or not finite.
+func (o *Optimizer) AddParamGroup(params []*autodiff.Var, opts ...GroupOption) error {
+	g := Group{Params: append([]*autodiff.Var(nil), params...), LR: o.defaults.LR, WeightDecay: o.defaults.WeightDecay}
+	for _, opt := range opts {
+		opt(&g)
+	}
+	if len(params) == 0 {
+		return fmt.Errorf("optim: %s: empty parameter list", o.name)
+	}
+	if err := checkNonNeg(o.name, "lr", float64(g.LR)); err != nil {
+		return err
+	}
+	if err := checkNonNeg(o.name, "weight_decay", float64(g.WeightDecay)); err != nil {
+		return err
+	}
+	gi := len(o.groups)
+	local := map[*autodiff.Var]bool{}
+	for j, p := range params {
+		if p == nil {
+			return fmt.Errorf("optim: %s: parameter %d of group %d is nil", o.name, j, gi)
+		}
+		if other, ok := o.seen[p]; ok {
+			return fmt.Errorf("optim: %s: parameter %q is in group %d and group %d: some parameters appear in more than one parameter group", o.name, p.Name, other, gi)
+		}
+		if local[p] {
+			return fmt.Errorf("optim: %s: parameter %q appears twice in group %d", o.name, p.Name, gi)
+		}
+		local[p] = true
+	}
+	for _, p := range params {
+		o.seen[p] = gi
+	}
+	o.groups = append(o.groups, g)
+	o.states = append(o.states, make([]*paramState, len(params)))
+	o.slots = make([]Slot, 0, len(o.seen))
+	return nil
+}
+
+// Name returns the optimizer's name, e.g. "adamw".
+func (o *Optimizer) Name() string { return o.name }
+
+// Transform returns the chain that defines the update; the fused path
+// computes the same update.
+func (o *Optimizer) Transform() Transform { return o.tr }
+
+// Fused reports whether Step runs the fused kernel.
+func (o *Optimizer) Fused() bool { return o.fused }
+
+// SetFused selects the fused kernel (on) or the Transform chain (off) for
+// later steps and reports whether the fused kernel is now in use: it
+// stays off for an optimizer that has none (NewFromTransform).
+func (o *Optimizer) SetFused(on bool) bool {
+	o.fused = on && o.kernel != nil
+	return o.fused
+}
+
+// Groups returns a copy of the parameter groups (the Params slices are
+// shared; do not modify them).
+func (o *Optimizer) Groups() []Group { return append([]Group(nil), o.groups...) }
+
+// Params returns all parameters in group order.
+func (o *Optimizer) Params() []*autodiff.Var {
+	var ps []*autodiff.Var
+	for _, g := range o.groups {
+		ps = append(ps, g.Params...)
+	}
+	return ps
+}
+
+// LR returns the learning rate of the first group.
+func (o *Optimizer) LR() float32 { return o.groups[0].LR }
+
+// SetLR sets the learning rate of every group (and the default for
+// groups added later), as a schedule does between steps. It panics if lr
+// is negative or not finite.
+func (o *Optimizer) SetLR(lr float32) {
+	if !(lr >= 0) || math.IsInf(float64(lr), 1) {
+		panic(fmt.Sprintf("optim: %s: setlr: invalid lr %v", o.name, lr))
+	}
+	o.defaults.LR = lr
+	for i := range o.groups {
+		o.groups[i].LR = lr
+	}
+}
+
+// SetGroupLR sets the learning rate of group i. It panics if i is out of
+// range or lr is negative or not finite.
+func (o *Optimizer) SetGroupLR(i int, lr float32) {
+	if !(lr >= 0) || math.IsInf(float64(lr), 1) {
+		panic(fmt.Sprintf("optim: %s: setgrouplr: invalid lr %v", o.name, lr))
+	}
+	o.groups[i].LR = lr
+}
+
+// Steps returns the number of Step calls so far (restored by LoadState).
+func (o *Optimizer) Steps() int { return o.steps }
+
+// ZeroGrad clears the gradients of all parameters, keeping their memory.
+func (o *Optimizer) ZeroGrad() {
+	for _, g := range o.groups {
+		for _, p := range g.Params {
+			p.ZeroGrad()
+		}
+	}
+}
+
+// Step updates every parameter that has a gradient: θ ← θ − chain(g).
+// Parameters with a nil Grad are skipped and their step counts do not
+// advance. Gradients are only read. State is created on a parameter's
+// first update. In steady state Step does not allocate.
+//
+// Step panics if a gradient's size differs from its parameter's, or if a
+// value or gradient tensor is not contiguous.
+func (o *Optimizer) Step() {
+	o.steps++
+	o.slots = o.slots[:0]
+	for gi := range o.groups {
+		g := &o.groups[gi]
+		for j, p := range g.Params {
+			if p.Grad == nil {
+				continue
+			}
+			pd, gd := p.Value.Data(), p.Grad.Data()
+			if len(gd) != len(pd) {
+				panic(fmt.Sprintf("optim: %s: step: parameter %q: gradient shape %v, value shape %v",
+					o.name, p.Name, p.Grad.Shape(), p.Value.Shape()))
+			}
+			ps := o.states[gi][j]
+			if ps == nil {
+				ps = &paramState{bufs: o.tr.Init(len(pd))}
+				o.states[gi][j] = ps
+			}
+			ps.step++
+			if o.fused {
+				o.kernel(pd, gd, ps.bufs, ps.step, g.LR, g.WeightDecay)
+				continue
+			}
+			if ps.upd == nil {
+				ps.upd = make([]float32, len(pd))
+			}
+			copy(ps.upd, gd)
+			o.slots = append(o.slots, NewSlot(p.Name, ps.upd, pd, ps.bufs, ps.step, g.LR, g.WeightDecay))
+		}
+	}
+	if len(o.slots) == 0 {
+		return
+	}
+	o.tr.Update(o.slots)
+	for i := range o.slots {
+		s := &o.slots[i]
+		asm.Axpy(s.P, -1, s.U) // θ ← θ − u: the one place the sign flips
+		s.U, s.P, s.state = nil, nil, nil
+	}
+}
