@@ -1,0 +1,194 @@
+package autodiff
+
+import (
+	"fmt"
+	"math"
+	"testing"
+
+	"github.com/gograd/gograd/tensor"
+)
+
+func conv2dCase(name string, x, w []int, bias bool, stride, pad int) opCase {
+	shapes := [][]int{x, w}
+	if bias {
+		shapes = append(shapes, []int{w[0]})
+	}
+	return opCase{name: name, op: "convout", shapes: shapes, f: func(in []*Var) *Var {
+		var b *Var
+		if bias {
+			b = in[2]
+		}
+		return Conv2d(in[0], in[1], b, stride, pad)
+	}}
+}
+
+func geomCase(name, op string, x, w []int, stride, pad int) opCase {
+	g := newConvGeom("test", x, w, stride, pad)
+	if op == "im2col" {
+		return opCase{name: name, op: op, shapes: [][]int{x}, f: func(in []*Var) *Var { return apply(&im2colOp{g}, in[0]) }}
+	}
+	return opCase{name: name, op: op, shapes: [][]int{{g.colRows, g.pixel}}, f: func(in []*Var) *Var { return apply(&col2imOp{g}, in[0]) }}
+}
+
+func init() {
+	opCases = append(opCases,
+		geomCase("im2col 3x3 pad 1", "im2col", []int{2, 2, 4, 5}, []int{1, 2, 3, 3}, 1, 1),
+		geomCase("im2col stride 2 odd", "im2col", []int{1, 3, 5, 7}, []int{1, 3, 2, 3}, 2, 0),
+		geomCase("im2col stride 2 pad 2", "im2col", []int{1, 1, 4, 4}, []int{1, 1, 3, 3}, 2, 2),
+		geomCase("col2im 3x3 pad 1", "col2im", []int{2, 2, 4, 5}, []int{1, 2, 3, 3}, 1, 1),
+		geomCase("col2im stride 2 odd", "col2im", []int{1, 3, 5, 7}, []int{1, 3, 2, 3}, 2, 1),
+		opCase{name: "convout bias", op: "convout", shapes: [][]int{{3, 12}, {3}}, f: func(in []*Var) *Var {
+			return apply(&convOutOp{n: 2, h: 2, w: 3}, in[0], in[1])
+		}},
+		opCase{name: "convout no bias", op: "convout", shapes: [][]int{{2, 5}}, f: func(in []*Var) *Var {
+			return apply(&convOutOp{n: 1, h: 1, w: 5}, in[0])
+		}},
+		opCase{name: "convin", op: "convin", shapes: [][]int{{2, 3, 2, 2}}, f: func(in []*Var) *Var { return apply(&convInOp{}, in[0]) }},
+		conv2dCase("conv2d 3x3", []int{2, 2, 5, 5}, []int{3, 2, 3, 3}, true, 1, 0),
+		conv2dCase("conv2d 3x3 pad 1", []int{2, 2, 4, 4}, []int{3, 2, 3, 3}, true, 1, 1),
+		conv2dCase("conv2d stride 2 pad 1 odd batch 1", []int{1, 3, 5, 7}, []int{2, 3, 2, 3}, false, 2, 1),
+		conv2dCase("conv2d 1x1 stride 3", []int{2, 2, 7, 5}, []int{4, 2, 1, 1}, true, 3, 0),
+		conv2dCase("conv2d stacked input channel 1", []int{1, 1, 6, 6}, []int{2, 1, 3, 3}, true, 1, 0),
+		opCase{name: "conv2d twice with square between", op: "convout", shapes: [][]int{{2, 1, 6, 6}, {2, 1, 3, 3}, {2}, {3, 2, 3, 3}, {3}}, f: func(in []*Var) *Var {
+			h := Square(Conv2d(in[0], in[1], in[2], 1, 0))
+			return Conv2d(h, in[3], in[4], 1, 1)
+		}},
+	)
+}
+
+// naiveConv2d is the direct 7-loop cross-correlation.
+func naiveConv2d(x, w, b *tensor.Tensor, stride, pad int) *tensor.Tensor {
+	xs, ws := x.Shape(), w.Shape()
+	n, c, h, wd := xs[0], xs[1], xs[2], xs[3]
+	o, kh, kw := ws[0], ws[2], ws[3]
+	oh, ow := (h+2*pad-kh)/stride+1, (wd+2*pad-kw)/stride+1
+	out := tensor.New(n, o, oh, ow)
+	for ni := 0; ni < n; ni++ {
+		for oi := 0; oi < o; oi++ {
+			for i := 0; i < oh; i++ {
+				for j := 0; j < ow; j++ {
+					var s float64
+					if b != nil {
+						s = float64(b.At(oi))
+					}
+					for ci := 0; ci < c; ci++ {
+						for ki := 0; ki < kh; ki++ {
+							for kj := 0; kj < kw; kj++ {
+								y, z := i*stride-pad+ki, j*stride-pad+kj
+								if y < 0 || y >= h || z < 0 || z >= wd {
+									continue
+								}
+								s += float64(x.At(ni, ci, y, z)) * float64(w.At(oi, ci, ki, kj))
+							}
+						}
+					}
+					out.Set(float32(s), ni, oi, i, j)
+				}
+			}
+		}
+	}
+	return out
+}
+
+func TestConv2dMatchesNaive(t *testing.T) {
+	rng := tensor.NewRNG(3)
+	for _, c := range []struct {
+		x, w        []int
+		stride, pad int
+		bias        bool
+	}{
+		{[]int{2, 1, 28, 28}, []int{4, 1, 3, 3}, 1, 0, true},  // W2 conv1, few filters
+		{[]int{1, 6, 26, 26}, []int{5, 6, 3, 3}, 1, 0, true},  // W2 conv2 shape, fewer channels
+		{[]int{3, 2, 7, 9}, []int{3, 2, 3, 3}, 1, 1, false},   // padding 1
+		{[]int{2, 3, 9, 8}, []int{4, 3, 3, 2}, 2, 1, true},    // stride 2, rectangular kernel
+		{[]int{1, 2, 5, 5}, []int{2, 2, 5, 5}, 1, 2, true},    // kernel as large as the image
+		{[]int{2, 2, 10, 11}, []int{3, 2, 4, 4}, 3, 2, false}, // stride 3, padding 2
+	} {
+		t.Run(fmt.Sprint(c.x, c.w, c.stride, c.pad), func(t *testing.T) {
+			x, w := tensor.RandN(rng, 1, c.x...), tensor.RandN(rng, 1, c.w...)
+			var b *tensor.Tensor
+			var bv *Var
+			if c.bias {
+				b = tensor.RandN(rng, 1, c.w[0])
+				bv = Const(b)
+			}
+			want := naiveConv2d(x, w, b, c.stride, c.pad)
+			tp := NewTape()
+			got := Conv2d(tp.Input(x), Const(w), bv, c.stride, c.pad).Value
+			if !tensor.SameShape(got, want) {
+				t.Fatalf("shape %v, want %v", got.Shape(), want.Shape())
+			}
+			for i, v := range want.Data() {
+				if g := got.Data()[i]; math.Abs(float64(g-v)) > 1e-4*(1+math.Abs(float64(v))) {
+					t.Fatalf("element %d = %v, want %v", i, g, v)
+				}
+			}
+		})
+	}
+}
+
+func TestConv2dPanics(t *testing.T) {
+	x := Const(tensor.New(1, 2, 4, 4))
+	for name, f := range map[string]func(){
+		"channels":  func() { Conv2d(x, Const(tensor.New(3, 1, 3, 3)), nil, 1, 0) },
+		"rank":      func() { Conv2d(Const(tensor.New(2, 4, 4)), Const(tensor.New(3, 2, 3, 3)), nil, 1, 0) },
+		"bias":      func() { Conv2d(x, Const(tensor.New(3, 2, 3, 3)), Const(tensor.New(2)), 1, 0) },
+		"stride":    func() { Conv2d(x, Const(tensor.New(3, 2, 3, 3)), nil, 0, 0) },
+		"too large": func() { Conv2d(x, Const(tensor.New(3, 2, 5, 5)), nil, 1, 0) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			defer func() {
+				if _, ok := recover().(*tensor.ShapeError); !ok {
+					t.Error("no *tensor.ShapeError panic")
+				}
+			}()
+			f()
+		})
+	}
+}
+
+// TestConv2dStepDoesNotAllocateBuffers checks that a second training step
+// on a reset tape reuses the arena: no new buffers (small headers may
+// still be allocated).
+func TestConv2dStepReusesArena(t *testing.T) {
+	rng := tensor.NewRNG(1)
+	x := tensor.RandN(rng, 1, 4, 1, 28, 28)
+	w1, b1 := NewParam("w1", tensor.RandN(rng, 0.3, 8, 1, 3, 3)), NewParam("b1", tensor.New(8))
+	w2, b2 := NewParam("w2", tensor.RandN(rng, 0.1, 16, 8, 3, 3)), NewParam("b2", tensor.New(16))
+	tp := NewTape()
+	step := func() {
+		tp.Reset()
+		h := ReLU(Conv2d(tp.Input(x), w1, b1, 1, 0))
+		tp.Backward(Mean(MaxPool2d(ReLU(Conv2d(h, w2, b2, 1, 0)), 2, 2)))
+	}
+	step()
+	n := len(tp.bufs)
+	step()
+	if len(tp.bufs) != n {
+		t.Errorf("second step grew the arena from %d to %d buffers", n, len(tp.bufs))
+	}
+	if allocs := testing.AllocsPerRun(3, step); allocs > 400 {
+		t.Errorf("%v allocations per step", allocs)
+	}
+}
+
+// BenchmarkConv2dW2 runs forward and backward of the two convolutions of
+// the W2 CNN (Conv2d(1, 32, 3) then Conv2d(32, 64, 3)) on a batch of 64
+// MNIST-sized images, reusing one tape.
+func BenchmarkConv2dW2(b *testing.B) {
+	rng := tensor.NewRNG(1)
+	x := tensor.RandN(rng, 1, 64, 1, 28, 28)
+	w1, b1 := NewParam("w1", tensor.RandN(rng, 0.3, 32, 1, 3, 3)), NewParam("b1", tensor.New(32))
+	w2, b2 := NewParam("w2", tensor.RandN(rng, 0.05, 64, 32, 3, 3)), NewParam("b2", tensor.New(64))
+	tp := NewTape()
+	b.ReportAllocs()
+	for b.Loop() {
+		tp.Reset()
+		h := Conv2d(tp.Input(x), w1, b1, 1, 0)
+		tp.Backward(Sum(Conv2d(h, w2, b2, 1, 0)))
+	}
+	// FLOPs of the three products of each layer (forward, dW, dcols; the
+	// first layer's input needs no gradient, so it has two).
+	flops := 2.0 * 64 * (26*26*32*9*2 + 24*24*64*288*3)
+	b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+}

@@ -1,0 +1,167 @@
+package autodiff
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/gograd/gograd/tensor"
+)
+
+// poolShape checks a pooling input [N, C, H, W] and returns its dimensions
+// and the output's spatial size OH = (H-kernel)/stride+1 (likewise OW).
+func poolShape(op string, x []int, kernel, stride int) (n, c, h, w, oh, ow int) {
+	if len(x) != 4 {
+		panic(&tensor.ShapeError{Op: op, Reason: "input must be [N, C, H, W]", Shapes: [][]int{x}})
+	}
+	if kernel < 1 || stride < 1 {
+		panic(&tensor.ShapeError{Op: op, Reason: fmt.Sprintf("kernel %d and stride %d must be positive", kernel, stride), Shapes: [][]int{x}})
+	}
+	n, c, h, w = x[0], x[1], x[2], x[3]
+	if h < kernel || w < kernel {
+		panic(&tensor.ShapeError{Op: op, Reason: fmt.Sprintf("kernel %d larger than the input", kernel), Shapes: [][]int{x}})
+	}
+	return n, c, h, w, (h-kernel)/stride + 1, (w-kernel)/stride + 1
+}
+
+// MaxPool2d returns the maximum over kernel×kernel windows of x [N, C, H,
+// W] taken every stride pixels, [N, C, OH, OW] with OH = (H-kernel)/stride
+// + 1 (likewise OW): torch.nn.functional.max_pool2d without padding or
+// dilation (rows and columns beyond the last full window are dropped).
+//
+// The indices of the maxima are kept as a residual: MaxPool2d is a gather
+// at them, so its VJP is a scatter-add (overlapping windows accumulate) and
+// its JVP reads the tangent there. Within a window the first maximum in
+// row-major order wins, as in PyTorch; NaN counts as the largest. It panics
+// with a *tensor.ShapeError on a bad shape, kernel or stride.
+func MaxPool2d(x *Var, kernel, stride int) *Var {
+	n, c, h, w, oh, ow := poolShape("maxpool2d", x.Shape(), kernel, stride)
+	if x.Value.Size() > math.MaxInt32 {
+		panic(&tensor.ShapeError{Op: "maxpool2d", Reason: "more than 2³¹-1 elements", Shapes: [][]int{x.Shape()}})
+	}
+	idx := allocIndex(x.tape, n*c*oh*ow)
+	maxPoolIndex(idx, x.Value.Data(), n*c, h, w, kernel, stride, oh, ow)
+	return gather(x, idx, []int{n, c, oh, ow})
+}
+
+// maxPoolIndex writes the flat index of each window's maximum.
+func maxPoolIndex(idx []int32, x []float32, planes, h, w, k, s, oh, ow int) {
+	for p := 0; p < planes; p++ {
+		base := p * h * w
+		plane := x[base : base+h*w]
+		out := idx[p*oh*ow : (p+1)*oh*ow]
+		for i := 0; i < oh; i++ {
+			for j := 0; j < ow; j++ {
+				top := i*s*w + j*s
+				best, bv := top, plane[top]
+				for ki := 0; ki < k; ki++ {
+					row := plane[top+ki*w : top+ki*w+k]
+					for kj, v := range row {
+						if v > bv || (v != v && bv == bv) {
+							best, bv = top+ki*w+kj, v
+						}
+					}
+				}
+				out[i*ow+j] = int32(base + best)
+			}
+		}
+	}
+}
+
+// avgPoolOp averages kernel×kernel windows taken every stride pixels.
+type avgPoolOp struct{ kernel, stride int }
+
+var avgPoolName = registerOp("avgpool2d")
+
+func (o *avgPoolOp) Name() string { return avgPoolName }
+
+func (o *avgPoolOp) Forward(t *Tape, in []*Var) *tensor.Tensor { return o.pool(t, in[0].Value) }
+
+func (o *avgPoolOp) pool(t *Tape, x *tensor.Tensor) *tensor.Tensor {
+	n, c, h, w, oh, ow := poolShape(avgPoolName, x.Shape(), o.kernel, o.stride)
+	out := t.alloc(n, c, oh, ow)
+	k, s := o.kernel, o.stride
+	inv := 1 / float32(k*k)
+	xd, od := x.Data(), out.Data()
+	for p := 0; p < n*c; p++ {
+		plane := xd[p*h*w : (p+1)*h*w]
+		dst := od[p*oh*ow : (p+1)*oh*ow]
+		for i := 0; i < oh; i++ {
+			for j := 0; j < ow; j++ {
+				top := i*s*w + j*s
+				var sum float32
+				for ki := 0; ki < k; ki++ {
+					for _, v := range plane[top+ki*w : top+ki*w+k] {
+						sum += v
+					}
+				}
+				dst[i*ow+j] = sum * inv
+			}
+		}
+	}
+	return out
+}
+
+func (o *avgPoolOp) JVP(t *Tape, in []*Var, out *Var) *tensor.Tensor { return o.pool(t, in[0].Tangent) }
+
+// VJP: each window receives ḡ/k² per element (avgPoolGradOp).
+func (o *avgPoolOp) VJP(t *Tape, in []*Var, out, g *Var, grads []*Var) {
+	s := in[0].Shape()
+	grads[0] = apply(&avgPoolGradOp{kernel: o.kernel, stride: o.stride, h: s[2], w: s[3]}, g)
+}
+
+// AvgPool2d returns the mean over kernel×kernel windows of x [N, C, H, W]
+// taken every stride pixels, [N, C, OH, OW] with OH = (H-kernel)/stride +
+// 1 (likewise OW): torch.nn.functional.avg_pool2d without padding. It is
+// linear; its VJP is the avgpool2dgrad op, whose VJP is AvgPool2d. It
+// panics with a *tensor.ShapeError on a bad shape, kernel or stride.
+func AvgPool2d(x *Var, kernel, stride int) *Var {
+	poolShape(avgPoolName, x.Shape(), kernel, stride)
+	return apply(&avgPoolOp{kernel: kernel, stride: stride}, x)
+}
+
+// avgPoolGradOp spreads g [N, C, OH, OW] over the windows of an [N, C, H,
+// W] output, each element of a window receiving g/k²: the transpose of
+// avgPoolOp.
+type avgPoolGradOp struct{ kernel, stride, h, w int }
+
+var avgPoolGradName = registerOp("avgpool2dgrad")
+
+func (o *avgPoolGradOp) Name() string { return avgPoolGradName }
+
+func (o *avgPoolGradOp) Forward(t *Tape, in []*Var) *tensor.Tensor { return o.spread(t, in[0].Value) }
+
+func (o *avgPoolGradOp) spread(t *Tape, g *tensor.Tensor) *tensor.Tensor {
+	gs := g.Shape()
+	n, c, h, w := gs[0], gs[1], o.h, o.w
+	oh, ow := gs[2], gs[3]
+	out := t.zeros(n, c, h, w)
+	k, s := o.kernel, o.stride
+	inv := 1 / float32(k*k)
+	gd, od := g.Data(), out.Data()
+	for p := 0; p < n*c; p++ {
+		plane := od[p*h*w : (p+1)*h*w]
+		src := gd[p*oh*ow : (p+1)*oh*ow]
+		for i := 0; i < oh; i++ {
+			for j := 0; j < ow; j++ {
+				v := src[i*ow+j] * inv
+				top := i*s*w + j*s
+				for ki := 0; ki < k; ki++ {
+					row := plane[top+ki*w : top+ki*w+k]
+					for kj := range row {
+						row[kj] += v
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+func (o *avgPoolGradOp) JVP(t *Tape, in []*Var, out *Var) *tensor.Tensor {
+	return o.spread(t, in[0].Tangent)
+}
+
+// VJP: ḡ = AvgPool2d(c).
+func (o *avgPoolGradOp) VJP(t *Tape, in []*Var, out, c *Var, grads []*Var) {
+	grads[0] = apply(&avgPoolOp{kernel: o.kernel, stride: o.stride}, c)
+}
