@@ -303,7 +303,7 @@ func TestResetReusesMemory(t *testing.T) {
 	if b512 > b8+256 {
 		t.Errorf("bytes per step grow with the batch: %d at 8, %d at 512", b8, b512)
 	}
-	// The step records 6 ops forward and 9 backward; the op structs,
+	// The step runs 6 ops forward and 7 backward; the op structs,
 	// broadcast shapes and index scratch cost 23 objects and 376 bytes
 	// (go1.26, amd64). The bounds leave room for bookkeeping, not for
 	// activations.
