@@ -154,7 +154,7 @@ func unknownOptimizer(name string) error {
 	return fmt.Errorf("optim: unknown optimizer %q (known: %s)", name, strings.Join(Names(), ", "))
 }
 
-// args parses registry values, keeping the first error.
+// argParser parses registry values, keeping the first error.
 type argParser struct {
 	opt  string
 	vals map[string]string

@@ -1,0 +1,78 @@
+package optim
+
+import (
+	"fmt"
+	"math"
+	"testing"
+
+	"github.com/gograd/gograd/autodiff"
+	"github.com/gograd/gograd/tensor"
+)
+
+// newParams returns parameters named p0, p1, … of the given sizes with
+// N(0, 1) values from seed, each with a zero gradient.
+func newParams(seed uint64, sizes ...int) []*autodiff.Var {
+	rng := tensor.NewRNG(seed)
+	ps := make([]*autodiff.Var, len(sizes))
+	for i, n := range sizes {
+		ps[i] = autodiff.NewParam(fmt.Sprintf("p%d", i), tensor.RandN(rng, 1, n))
+		ps[i].Grad = tensor.New(n)
+	}
+	return ps
+}
+
+// cloneParams deep-copies values and gradients, keeping names.
+func cloneParams(ps []*autodiff.Var) []*autodiff.Var {
+	out := make([]*autodiff.Var, len(ps))
+	for i, p := range ps {
+		out[i] = autodiff.NewParam(p.Name, p.Value.Clone())
+		if p.Grad != nil {
+			out[i].Grad = p.Grad.Clone()
+		}
+	}
+	return out
+}
+
+// fillGrads sets every gradient to N(0, 1) values determined by seed and
+// step, so two runs see the same gradients at the same step.
+func fillGrads(ps []*autodiff.Var, seed uint64, step int) {
+	rng := tensor.NewRNG(seed*1000003 + uint64(step))
+	for _, p := range ps {
+		tensor.FillNormal(rng, p.Grad.Data(), 1)
+	}
+}
+
+// ulp32 returns the spacing of float32 values at |x|.
+func ulp32(x float32) float64 {
+	x = float32(math.Abs(float64(x)))
+	return float64(math.Nextafter32(x, float32(math.Inf(1))) - x)
+}
+
+// near reports whether got is within rel·|want| + abs of want.
+func near(got, want, rel, abs float64) bool {
+	return math.Abs(got-want) <= rel*math.Abs(want)+abs
+}
+
+// checkValues compares a parameter with float64 expectations.
+func checkValues(t *testing.T, what string, got []float32, want []float64) {
+	t.Helper()
+	for i := range want {
+		if !near(float64(got[i]), want[i], 4e-7, 1e-9) {
+			t.Errorf("%s[%d] = %.9g, want %.9g", what, i, got[i], want[i])
+		}
+	}
+}
+
+// mustPanic runs f and returns the panic message (failing if none).
+func mustPanic(t *testing.T, f func()) (msg string) {
+	t.Helper()
+	defer func() {
+		r := recover()
+		if r == nil {
+			t.Fatal("no panic")
+		}
+		msg = fmt.Sprint(r)
+	}()
+	f()
+	return ""
+}
