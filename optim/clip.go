@@ -23,15 +23,15 @@ func ClipByGlobalNorm(maxNorm float32) Transform {
 	if !(maxNorm > 0) {
 		panic("optim: clip_by_global_norm: max norm must be > 0")
 	}
-	return clipByGlobalNorm{c: maxNorm}
+	return &clipByGlobalNorm{c: maxNorm}
 }
 
 type clipByGlobalNorm struct{ c float32 }
 
-func (clipByGlobalNorm) Name() string           { return "clip_by_global_norm" }
-func (clipByGlobalNorm) StateNames() []string   { return nil }
-func (clipByGlobalNorm) Init(n int) [][]float32 { return nil }
-func (t clipByGlobalNorm) Update(slots []Slot) {
+func (*clipByGlobalNorm) Name() string           { return "clip_by_global_norm" }
+func (*clipByGlobalNorm) StateNames() []string   { return nil }
+func (*clipByGlobalNorm) Init(n int) [][]float32 { return nil }
+func (t *clipByGlobalNorm) Update(slots []Slot) {
 	var ss float64
 	for i := range slots {
 		s := &slots[i]
@@ -55,15 +55,15 @@ func ClipByValue(c float32) Transform {
 	if !(c > 0) {
 		panic("optim: clip_by_value: clip value must be > 0")
 	}
-	return clipByValue{c: c}
+	return &clipByValue{c: c}
 }
 
 type clipByValue struct{ c float32 }
 
-func (clipByValue) Name() string           { return "clip_by_value" }
-func (clipByValue) StateNames() []string   { return nil }
-func (clipByValue) Init(n int) [][]float32 { return nil }
-func (t clipByValue) Update(slots []Slot) {
+func (*clipByValue) Name() string           { return "clip_by_value" }
+func (*clipByValue) StateNames() []string   { return nil }
+func (*clipByValue) Init(n int) [][]float32 { return nil }
+func (t *clipByValue) Update(slots []Slot) {
 	for i := range slots {
 		s := &slots[i]
 		stateOf(t, s, 0)
