@@ -41,7 +41,11 @@ func NewConv2d(in, out, kernel int, rng *rand.Rand, opts ...Option) *Conv2d {
 
 // Forward returns the convolution of x [N, In, H, W].
 func (l *Conv2d) Forward(x *autodiff.Var) *autodiff.Var {
-	return autodiff.Conv2d(x, l.Weight, l.Bias, l.Stride, l.Padding)
+	// autodiff.Conv2d reshapes the weight to a matrix before its first
+	// op with x; binding the weight to x's tape records that reshape, so
+	// the weight's gradient flows (an unbound leaf's reshape is not
+	// recorded).
+	return autodiff.Conv2d(x, bind(x, l.Weight), l.Bias, l.Stride, l.Padding)
 }
 
 // State returns "weight" and, with a bias, "bias".
