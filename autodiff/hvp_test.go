@@ -297,7 +297,7 @@ func (m *testCNN) loss(x *tensor.Tensor, labels []int32) Func {
 		// and an op whose inputs are all leaves runs off the tape, so an
 		// unbound w would get no gradient.
 		h := Tanh(Conv2d(t.Input(x), t.Bind(p[0]), p[1], 1, 1)) // [N, 3, 6, 6]
-		h = Flatten(m.pool(h))                                   // [N, 27]
+		h = Flatten(m.pool(h))                                  // [N, 27]
 		return CrossEntropy(Add(MatMul(h, p[2], false, false), p[3]), labels)
 	}
 }
