@@ -27,6 +27,8 @@ func Normalize(x *Var, axes []int, eps float32) (y, mean, variance *Var) {
 	mean = MeanKeep(x, axes...)
 	xc := Sub(x, mean)
 	variance = MeanKeep(Square(xc), axes...)
-	y = Div(xc, Sqrt(AddScalar(variance, eps)))
+	// Multiplying by the small rstd tensor is cheaper to differentiate
+	// than dividing by the standard deviation.
+	y = Mul(xc, Pow(AddScalar(variance, eps), -0.5))
 	return y, mean, variance
 }
