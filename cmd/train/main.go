@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 )
 
 func main() {
@@ -44,13 +45,22 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	if err := train(c, stdout); err != nil {
 		var fe *flagError
-		fmt.Fprintf(stderr, "train: %v\n", err)
+		fmt.Fprintf(stderr, "train: %s\n", oneLine(err.Error()))
 		if errors.As(err, &fe) {
 			return 2
 		}
 		return 1
 	}
 	return 0
+}
+
+// oneLine folds a multi-line message into one line.
+func oneLine(s string) string {
+	fields := strings.FieldsFunc(s, func(r rune) bool { return r == '\n' })
+	for i, f := range fields {
+		fields[i] = strings.TrimSpace(f)
+	}
+	return strings.Join(fields, "; ")
 }
 
 // flagError is a configuration error found after parsing (an optimizer

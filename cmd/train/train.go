@@ -58,6 +58,9 @@ type session struct {
 
 // train runs the whole training session described by c.
 func train(c *config, out io.Writer) error {
+	if !slices.Contains(optim.Names(), c.opt) {
+		return &flagError{fmt.Errorf("-opt %q: unknown optimizer (have %s; -opt list shows their arguments)", c.opt, strings.Join(optim.Names(), ", "))}
+	}
 	if err := setupCPU(c, out); err != nil {
 		return err
 	}
@@ -220,5 +223,3 @@ func heapMiB() float64 {
 	runtime.ReadMemStats(&ms)
 	return float64(ms.HeapSys) / (1 << 20)
 }
-
-var _ = slices.Clone[[]int]
