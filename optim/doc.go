@@ -1,0 +1,51 @@
+// Package optim holds gograd's optimizers: update rules built from small
+// composable transforms (after optax), driven by an Optimizer with typed
+// parameter groups, lazily created state and checkpointable State (after
+// torch.optim).
+//
+// # Transforms
+//
+// A Transform has Init, which makes the per-parameter state buffers, and
+// Update, which rewrites the updates of all parameters in place, one Slot
+// per parameter. Chain composes transforms; a chain ends in ScaleByLR and
+// the Optimizer subtracts its output:
+//
+//	θ ← θ − u,   u = ScaleByLR(…(g))
+//
+// The named optimizers are chains:
+//
+//	SGD:   AddDecayedWeights, Trace, ScaleByLR
+//	Adam:  AddDecayedWeights, ScaleByAdam, ScaleByLR        (L2 decay)
+//	AdamW: ScaleByAdam, AddDecayedWeights, ScaleByLR        (decoupled decay)
+//	Lion:  ScaleByLion, AddDecayedWeights, ScaleByLR
+//
+// and NewSGD, NewAdam, NewAdamW and NewLion run each as one fused asm
+// kernel per parameter (asm.SGDStep, asm.AdamStep, asm.LionStep), tested
+// against the chain. ClipByGlobalNorm and ClipByValue go at the front of a
+// chain built with NewFromTransform; ClipGradNorm and ClipGradValue clip
+// the gradients of parameters directly, before Step.
+//
+// # Optimizer
+//
+// Parameters live in groups (Group: Params, LR, WeightDecay), the first
+// made by the constructor, others by AddParamGroup with options filled from
+// the defaults; a parameter in two groups is an error. Step reads each
+// parameter's Grad (skipping nil ones), creates state on a parameter's first
+// update, and does not allocate afterwards. ZeroGrad clears gradients.
+// State and LoadState give the state as named tensors ("step",
+// "state.<param>.exp_avg", …) for checkpoints; a resumed run continues
+// bit for bit. SetLR with a Schedule (Constant, StepLR, Cosine,
+// LinearWarmup, SGDR) changes the learning rate between steps.
+//
+// # Registry
+//
+// New builds an optimizer by name ("sgd", "adam", "adamw", "lion") with
+// string arguments, for command lines: see Names, Defaults and ParseArgs.
+//
+// # Errors
+//
+// Constructors return a *HyperparameterError naming the rejected value,
+// e.g. "optim: adam: invalid beta1 1.5: must be in [0, 1)". Programming
+// errors in the hot path (a gradient of the wrong size, a state made by
+// another chain) panic with a message naming the transform and parameter.
+package optim
