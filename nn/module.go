@@ -121,3 +121,20 @@ func bind(x, p *autodiff.Var) *autodiff.Var {
 	}
 	return p
 }
+
+// Every layer is a Module.
+var (
+	_ Module = (*Linear)(nil)
+	_ Module = (*Conv2d)(nil)
+	_ Module = (*MaxPool2d)(nil)
+	_ Module = (*AvgPool2d)(nil)
+	_ Module = (*Flatten)(nil)
+	_ Module = (*ReLU)(nil)
+	_ Module = (*GELU)(nil)
+	_ Module = (*Tanh)(nil)
+	_ Module = (*Sigmoid)(nil)
+	_ Module = (*Dropout)(nil)
+	_ Module = (*BatchNorm)(nil)
+	_ Module = (*LayerNorm)(nil)
+	_ Module = (*Sequential)(nil)
+)
