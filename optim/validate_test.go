@@ -4,7 +4,6 @@ import (
 	"errors"
 	"math"
 	"testing"
-
 )
 
 func TestConstructorsRejectBadHyperparameters(t *testing.T) {
