@@ -204,15 +204,40 @@ func applyOn(t *Tape, op Op, in []*Var) *Var {
 			break
 		}
 	}
-	if t != nil && t.recording {
-		for _, v := range in {
-			if v.needsGrad() {
-				t.record(op, in, out)
-				break
-			}
+	for _, v := range in {
+		if !v.needsGrad() {
+			continue
 		}
+		switch {
+		case t == nil:
+			// No tape yet (an op on parameters alone, such as reshaping a
+			// weight): keep the record with the result until it meets a
+			// tape.
+			out.pending = &node{op: op, in: in, out: out}
+		case t.recording:
+			t.adoptPending(in)
+			t.record(op, in, out)
+		}
+		break
 	}
 	return out
+}
+
+// adoptPending records, in creation order, the tape-less ops that produced
+// any of in, so that gradients reach the parameters behind them. Every
+// pending node was created before the op being recorded now, so appending
+// them first keeps the tape in a valid order.
+func (t *Tape) adoptPending(in []*Var) {
+	for _, v := range in {
+		p := v.pending
+		if p == nil {
+			continue
+		}
+		v.pending = nil
+		t.adoptPending(p.in)
+		v.tape = t
+		t.record(p.op, p.in, p.out)
+	}
 }
 
 func (t *Tape) record(op Op, in []*Var, out *Var) {

@@ -25,9 +25,10 @@ type Var struct {
 
 	requiresGrad bool // a parameter: Backward fills Grad
 	tape         *Tape
-	recorded     bool // the output of a recorded node: gradients flow through it
-	cot          *Var // cotangent accumulated during a backward pass
-	leafSeen     bool // listed in the tape's leaves during a backward pass
+	recorded     bool  // the output of a recorded node: gradients flow through it
+	cot          *Var  // cotangent accumulated during a backward pass
+	leafSeen     bool  // listed in the tape's leaves during a backward pass
+	pending      *node // the op that made v from parameters alone, before v met a tape
 }
 
 // NewParam returns a parameter: a leaf whose gradient Backward computes.
@@ -68,7 +69,7 @@ func (v *Var) Tape() *Tape { return v.tape }
 func (v *Var) Item() float32 { return v.Value.Item() }
 
 // needsGrad reports whether a gradient must flow into v.
-func (v *Var) needsGrad() bool { return v.requiresGrad || v.recorded }
+func (v *Var) needsGrad() bool { return v.requiresGrad || v.recorded || v.pending != nil }
 
 func (v *Var) String() string {
 	return fmt.Sprintf("%s%v", v.Name, v.Value.Shape())
