@@ -26,6 +26,10 @@ type Tape struct {
 	leaves []*Var   // leaves reached by the current backward pass
 	grads  []*Var   // scratch for VJP results
 	ins    [][]*Var // recycled input lists of nodes
+	// adopted lists the pending nodes recorded since the last Reset;
+	// Reset makes them pending again, so that a tape-less result kept
+	// across steps passes gradients on every step.
+	adopted []*node
 }
 
 type node struct {
@@ -62,6 +66,12 @@ func (t *Tape) Reset() {
 		*n = node{}
 	}
 	t.nodes = t.nodes[:0]
+	for i, p := range t.adopted {
+		p.out.tape, p.out.recorded, p.out.cot = nil, false, nil
+		p.out.pending = p
+		t.adopted[i] = nil
+	}
+	t.adopted = t.adopted[:0]
 	t.nbuf = 0
 	t.nvar = 0
 }
@@ -236,6 +246,7 @@ func (t *Tape) adoptPending(in []*Var) {
 		v.pending = nil
 		t.adoptPending(p.in)
 		v.tape = t
+		t.adopted = append(t.adopted, p)
 		t.record(p.op, p.in, p.out)
 	}
 }

@@ -534,3 +534,30 @@ func TestShapeErrorsNameTheOp(t *testing.T) {
 		t.Error("a failed HVP left a tangent on its parameter")
 	}
 }
+
+// TestTapelessResultAcrossResets: a result of ops on parameters alone
+// (here a reshaped, scaled weight), made once and used on every step,
+// passes gradients on every step, not only on the first one.
+func TestTapelessResultAcrossResets(t *testing.T) {
+	w := NewParam("w", tensor.Full(1, 6))
+	w2 := Scale(Reshape(w, 2, 3), 2)
+	x := tensor.FromSlice([]float32{1, 2, 3, 4}, 2, 2)
+	want := []float32{8, 8, 8, 12, 12, 12} // 2·(column sums of x), repeated
+	tp := NewTape()
+	for step := 0; step < 3; step++ {
+		w.ZeroGrad()
+		tp.Backward(Sum(MatMul(tp.Input(x), w2, false, false)))
+		if w.Grad == nil || !bitsEqual(w.Grad.Data(), want) {
+			t.Fatalf("step %d: gradient %v, want %v", step, w.Grad, want)
+		}
+		tp.Reset()
+	}
+	// After Reset the result is free of the tape again: another tape may
+	// use it.
+	other := NewTape()
+	w.ZeroGrad()
+	other.Backward(Sum(MatMul(other.Input(x), w2, false, false)))
+	if !bitsEqual(w.Grad.Data(), want) {
+		t.Errorf("on a second tape: gradient %v, want %v", w.Grad.Data(), want)
+	}
+}
