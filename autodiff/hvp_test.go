@@ -293,11 +293,8 @@ func newTestCNN(rng *rand.Rand, pool func(*Var) *Var) *testCNN {
 func (m *testCNN) loss(x *tensor.Tensor, labels []int32) Func {
 	return func(t *Tape) *Var {
 		p := m.params
-		// conv.w goes through t.Bind: Conv2d reshapes w by itself first,
-		// and an op whose inputs are all leaves runs off the tape, so an
-		// unbound w would get no gradient.
-		h := Tanh(Conv2d(t.Input(x), t.Bind(p[0]), p[1], 1, 1)) // [N, 3, 6, 6]
-		h = Flatten(m.pool(h))                                  // [N, 27]
+		h := Tanh(Conv2d(t.Input(x), p[0], p[1], 1, 1)) // [N, 3, 6, 6]
+		h = Flatten(m.pool(h))                          // [N, 27]
 		return CrossEntropy(Add(MatMul(h, p[2], false, false), p[3]), labels)
 	}
 }
