@@ -40,6 +40,9 @@ func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 	p := sgemmParamsFor(active)
 	g := sgemmGeom{transA: transA, transB: transB, m: m, n: n, k: k,
 		alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc}
+	if sgemmSwapBetter(p, m, n) {
+		g = g.swapped()
+	}
 	t := int(sgemmThreads.Load())
 	if m*n*k < sgemmParallelMin {
 		t = 1
@@ -145,19 +148,53 @@ type sgemmMicro func(k int, a, b, c []float32, ldc int, alpha, beta float32)
 // sgemmParams is one level's micro-kernel with its tile and cache blocks:
 // kc is the depth of a packed panel, mc the rows of a packed A block (a
 // multiple of mr) and nc the columns of a packed B block (a multiple of nr).
+//
+// packT is the level's transposing copy, with sgemmPackT's contract.
 type sgemmParams struct {
 	mr, nr     int
 	kc, mc, nc int
 	kernel     sgemmMicro
+	packT      func(dst, src []float32, ld, rows, kb, w int)
 }
 
-// sgemmGeom is one Sgemm call's arguments.
+// sgemmGeom is one Sgemm call's arguments. With cTrans set, element (i, j)
+// of C lives at c[j*ldc+i] instead of c[i*ldc+j]: the geometry then
+// computes Cᵀ = op(B)ᵀ·op(A)ᵀ (see swapped).
 type sgemmGeom struct {
 	transA, transB bool
+	cTrans         bool
 	m, n, k        int
 	alpha, beta    float32
 	a, b, c        []float32
 	lda, ldb, ldc  int
+}
+
+// cAt returns the offset in c of element (i, j) of C.
+func (g *sgemmGeom) cAt(i, j int) int {
+	if g.cTrans {
+		return j*g.ldc + i
+	}
+	return i*g.ldc + j
+}
+
+// swapped returns the geometry of Cᵀ = op(B)ᵀ·op(A)ᵀ, an n×m product whose
+// A side is B and whose B side is A.
+func (g sgemmGeom) swapped() sgemmGeom {
+	return sgemmGeom{
+		transA: !g.transB, transB: !g.transA, cTrans: !g.cTrans,
+		m: g.n, n: g.m, k: g.k, alpha: g.alpha, beta: g.beta,
+		a: g.b, lda: g.ldb, b: g.a, ldb: g.lda, c: g.c, ldc: g.ldc,
+	}
+}
+
+// sgemmSwapBetter reports whether computing Cᵀ wastes clearly less of the
+// mr×nr tiles than computing C, as when n is much smaller than nr (the
+// MLP's 10-class layer): the tile fraction holding real elements must grow
+// by a quarter to pay for merging every tile through the scratch tile.
+func sgemmSwapBetter(p *sgemmParams, m, n int) bool {
+	direct := float64(m*n) / float64(sgemmRoundUp(m, p.mr)*sgemmRoundUp(n, p.nr))
+	swap := float64(m*n) / float64(sgemmRoundUp(n, p.mr)*sgemmRoundUp(m, p.nr))
+	return swap > 1.25*direct
 }
 
 // sgemmWork is one goroutine's packing buffers and edge tile, reused
@@ -177,57 +214,95 @@ func sgemmGrow(s []float32, n int) []float32 {
 }
 
 // sgemmSerial runs the BLIS loop nest of g on the calling goroutine.
+//
+// The blocks are balanced: a side of length x with block limit b is cut into
+// ⌈x/b⌉ nearly equal blocks, rounded up to whole tiles, so that no thin
+// last block pays the per-block overhead for little work.
 func sgemmSerial(p *sgemmParams, g *sgemmGeom, w *sgemmWork) {
 	mr, nr := p.mr, p.nr
-	kcMax := min(p.kc, g.k)
-	ncMax := min(p.nc, sgemmRoundUp(g.n, nr))
-	mcMax := min(p.mc, sgemmRoundUp(g.m, mr))
-	w.pa = sgemmGrow(w.pa, mcMax*kcMax)
-	w.pb = sgemmGrow(w.pb, ncMax*kcMax)
+	kc := sgemmBlock(g.k, p.kc, 1)
+	nc := sgemmBlock(g.n, p.nc, nr)
+	mc := sgemmBlock(g.m, p.mc, mr)
+	w.pa = sgemmGrow(w.pa, min(mc, sgemmRoundUp(g.m, mr))*kc)
+	w.pb = sgemmGrow(w.pb, min(nc, sgemmRoundUp(g.n, nr))*kc)
 	w.tile = sgemmGrow(w.tile, mr*nr)
 
 	// Loop 5: n by nc columns of C and op(B).
-	for jc := 0; jc < g.n; jc += p.nc {
-		nb := min(p.nc, g.n-jc)
+	for jc := 0; jc < g.n; jc += nc {
+		nb := min(nc, g.n-jc)
 		// Loop 4: k by kc; the user's beta applies to the first block only.
-		for pc := 0; pc < g.k; pc += p.kc {
-			kb := min(p.kc, g.k-pc)
+		for pc := 0; pc < g.k; pc += kc {
+			kb := min(kc, g.k-pc)
 			beta := g.beta
 			if pc > 0 {
 				beta = 1
 			}
-			sgemmPackB(w.pb, g.b, g.ldb, g.transB, pc, jc, kb, nb, nr)
+			sgemmPackB(p, w.pb, g.b, g.ldb, g.transB, pc, jc, kb, nb)
 			// Loop 3: m by mc rows of C and op(A).
-			for ic := 0; ic < g.m; ic += p.mc {
-				mb := min(p.mc, g.m-ic)
-				sgemmPackA(w.pa, g.a, g.lda, g.transA, ic, pc, mb, kb, mr)
-				sgemmMacro(p, w, g.c[ic*g.ldc+jc:], g.ldc, mb, nb, kb, g.alpha, beta)
+			for ic := 0; ic < g.m; ic += mc {
+				mb := min(mc, g.m-ic)
+				sgemmPackA(p, w.pa, g.a, g.lda, g.transA, ic, pc, mb, kb)
+				sgemmMacro(p, w, g, ic, jc, mb, nb, kb, beta)
 			}
 		}
 	}
 }
 
-// sgemmMacro multiplies the packed mb×kb block of A by the packed kb×nb
-// block of B into C (c[0] is the block's top left element): loops 2 and 1
-// over nr-column and mr-row panels, one micro-kernel call per tile. Full
-// tiles go straight to C; edge tiles are computed into w.tile with beta 0
-// and merged, so the micro-kernel never touches C outside the block.
-func sgemmMacro(p *sgemmParams, w *sgemmWork, c []float32, ldc, mb, nb, kb int, alpha, beta float32) {
+// sgemmBlock returns the block length for a side of length x with limit
+// lim: x split into ⌈x/lim⌉ nearly equal parts, rounded up to a multiple
+// of unit (lim is a multiple of unit).
+func sgemmBlock(x, lim, unit int) int {
+	if x <= lim {
+		return sgemmRoundUp(x, unit)
+	}
+	parts := (x + lim - 1) / lim
+	return min(lim, sgemmRoundUp((x+parts-1)/parts, unit))
+}
+
+// sgemmMacro multiplies the packed mb×kb block of A (w.pa) by the packed
+// kb×nb block of B (w.pb) into the block of C at rows ic.., columns jc..:
+// loops 2 and 1 over nr-column and mr-row panels, one micro-kernel call per
+// tile. Full tiles of a row-major C go straight to C; edge tiles, and all
+// tiles of a transposed C, are computed into w.tile with beta 0 and merged,
+// so the micro-kernel never touches C outside the block.
+func sgemmMacro(p *sgemmParams, w *sgemmWork, g *sgemmGeom, ic, jc, mb, nb, kb int, beta float32) {
 	mr, nr := p.mr, p.nr
 	kern := p.kernel
+	c, ldc, alpha := g.c, g.ldc, g.alpha
 	for jr := 0; jr < nb; jr += nr {
 		cols := min(nr, nb-jr)
 		bp := w.pb[jr*kb : jr*kb+nr*kb]
 		for ir := 0; ir < mb; ir += mr {
 			rows := min(mr, mb-ir)
 			ap := w.pa[ir*kb : ir*kb+mr*kb]
-			ct := c[ir*ldc+jr:]
-			if rows == mr && cols == nr {
+			ct := c[g.cAt(ic+ir, jc+jr):]
+			switch {
+			case g.cTrans:
+				kern(kb, ap, bp, w.tile, nr, alpha, 0)
+				sgemmMergeT(w.tile, nr, ct, ldc, rows, cols, beta)
+			case rows == mr && cols == nr:
 				kern(kb, ap, bp, ct, ldc, alpha, beta)
-				continue
+			default:
+				kern(kb, ap, bp, w.tile, nr, alpha, 0)
+				sgemmMerge(w.tile, nr, ct, ldc, rows, cols, beta)
 			}
-			kern(kb, ap, bp, w.tile, nr, alpha, 0)
-			sgemmMerge(w.tile, nr, ct, ldc, rows, cols, beta)
+		}
+	}
+}
+
+// sgemmMergeT sets Cᵀ = T + beta·Cᵀ over rows×cols of T, that is
+// c[j*ldc+i] from t[i*ldt+j], not reading C if beta is 0.
+func sgemmMergeT(t []float32, ldt int, c []float32, ldc, rows, cols int, beta float32) {
+	for j := 0; j < cols; j++ {
+		cj := c[j*ldc : j*ldc+rows]
+		if beta == 0 {
+			for i := range cj {
+				cj[i] = t[i*ldt+j]
+			}
+			continue
+		}
+		for i := range cj {
+			cj[i] = t[i*ldt+j] + beta*cj[i]
 		}
 	}
 }
@@ -250,27 +325,18 @@ func sgemmMerge(t []float32, ldt int, c []float32, ldc, rows, cols int, beta flo
 // sgemmPackA packs rows i0..i0+mb and columns p0..p0+kb of op(A) into dst
 // as ⌈mb/mr⌉ panels of kb·mr values: panel r holds, for each p, the mr
 // values op(A)[i0+r·mr+i][p0+p], with rows past mb set to zero.
-func sgemmPackA(dst, a []float32, lda int, trans bool, i0, p0, mb, kb, mr int) {
+func sgemmPackA(prm *sgemmParams, dst, a []float32, lda int, trans bool, i0, p0, mb, kb int) {
+	mr := prm.mr
+	if trans {
+		// op(A)[i][p] = A[p][i]: each p copies a contiguous run of A.
+		sgemmPackN(dst, a[p0*lda+i0:], lda, mb, kb, mr)
+		return
+	}
 	for ir := 0; ir < mb; ir += mr {
 		rows := min(mr, mb-ir)
 		panel := dst[ir*kb : ir*kb+mr*kb]
-		if trans {
-			// op(A)[i][p] = A[p][i]: each p reads a contiguous run of A.
-			for p := 0; p < kb; p++ {
-				src := a[(p0+p)*lda+i0+ir:]
-				d := panel[p*mr : p*mr+mr]
-				copy(d, src[:rows])
-				clear(d[rows:])
-			}
-			continue
-		}
-		// op(A)[i][p] = A[i][p]: each row of A scatters with stride mr.
-		for i := 0; i < rows; i++ {
-			src := a[(i0+ir+i)*lda+p0 : (i0+ir+i)*lda+p0+kb]
-			for p, v := range src {
-				panel[p*mr+i] = v
-			}
-		}
+		// op(A)[i][p] = A[i][p]: a transposing copy.
+		prm.packT(panel, a[(i0+ir)*lda+p0:], lda, rows, kb, mr)
 		for i := rows; i < mr; i++ {
 			for p := 0; p < kb; p++ {
 				panel[p*mr+i] = 0
@@ -282,31 +348,66 @@ func sgemmPackA(dst, a []float32, lda int, trans bool, i0, p0, mb, kb, mr int) {
 // sgemmPackB packs rows p0..p0+kb and columns j0..j0+nb of op(B) into dst
 // as ⌈nb/nr⌉ panels of kb·nr values: panel r holds, for each p, the nr
 // values op(B)[p0+p][j0+r·nr+j], with columns past nb set to zero.
-func sgemmPackB(dst, b []float32, ldb int, trans bool, p0, j0, kb, nb, nr int) {
+func sgemmPackB(prm *sgemmParams, dst, b []float32, ldb int, trans bool, p0, j0, kb, nb int) {
+	nr := prm.nr
+	if !trans {
+		// op(B)[p][j] = B[p][j]: each p copies a contiguous run of B.
+		sgemmPackN(dst, b[p0*ldb+j0:], ldb, nb, kb, nr)
+		return
+	}
 	for jr := 0; jr < nb; jr += nr {
 		cols := min(nr, nb-jr)
 		panel := dst[jr*kb : jr*kb+nr*kb]
-		if !trans {
-			// op(B)[p][j] = B[p][j]: each p copies a contiguous run of B.
-			for p := 0; p < kb; p++ {
-				src := b[(p0+p)*ldb+j0+jr:]
-				d := panel[p*nr : p*nr+nr]
-				copy(d, src[:cols])
-				clear(d[cols:])
-			}
-			continue
-		}
-		// op(B)[p][j] = B[j][p]: each row of B scatters with stride nr.
-		for j := 0; j < cols; j++ {
-			src := b[(j0+jr+j)*ldb+p0 : (j0+jr+j)*ldb+p0+kb]
-			for p, v := range src {
-				panel[p*nr+j] = v
-			}
-		}
+		// op(B)[p][j] = B[j][p]: a transposing copy.
+		prm.packT(panel, b[(j0+jr)*ldb+p0:], ldb, cols, kb, nr)
 		for j := cols; j < nr; j++ {
 			for p := 0; p < kb; p++ {
 				panel[p*nr+j] = 0
 			}
+		}
+	}
+}
+
+// sgemmPackN packs kb rows of cols values from src (row stride ld) into
+// ⌈cols/w⌉ panels of kb·w values, zeroing the last panel's columns past
+// cols:
+//
+//	for p < kb, j < cols: dst[(j/w)*kb*w + p*w + j%w] = src[p*ld+j]
+//
+// It walks src row by row, so that each source line is read once; full
+// panel rows of the tile widths in use copy as fixed-size arrays.
+func sgemmPackN(dst, src []float32, ld, cols, kb, w int) {
+	full := cols / w * w
+	panel := kb * w
+	for p := 0; p < kb; p++ {
+		row := src[p*ld : p*ld+cols]
+		d := dst[p*w:]
+		switch w {
+		case 32:
+			for j := 0; j < full; j += 32 {
+				*(*[32]float32)(d[j/32*panel:]) = *(*[32]float32)(row[j:])
+			}
+		case 16:
+			for j := 0; j < full; j += 16 {
+				*(*[16]float32)(d[j/16*panel:]) = *(*[16]float32)(row[j:])
+			}
+		case 12:
+			for j := 0; j < full; j += 12 {
+				*(*[12]float32)(d[j/12*panel:]) = *(*[12]float32)(row[j:])
+			}
+		case 6:
+			for j := 0; j < full; j += 6 {
+				*(*[6]float32)(d[j/6*panel:]) = *(*[6]float32)(row[j:])
+			}
+		default:
+			for j := 0; j < full; j += w {
+				copy(d[j/w*panel:j/w*panel+w], row[j:j+w])
+			}
+		}
+		if full < cols {
+			t := d[full/w*panel : full/w*panel+w]
+			copy(t, row[full:])
+			clear(t[cols-full:])
 		}
 	}
 }
@@ -358,7 +459,7 @@ func sgemmSplit(g *sgemmGeom, byRows bool, start, end int) sgemmGeom {
 	part := *g
 	if byRows {
 		part.m = end - start
-		part.c = g.c[start*g.ldc:]
+		part.c = g.c[g.cAt(start, 0):]
 		if g.transA {
 			part.a = g.a[start:]
 		} else {
@@ -367,7 +468,7 @@ func sgemmSplit(g *sgemmGeom, byRows bool, start, end int) sgemmGeom {
 		return part
 	}
 	part.n = end - start
-	part.c = g.c[start:]
+	part.c = g.c[g.cAt(0, start):]
 	if g.transB {
 		part.b = g.b[start*g.ldb:]
 	} else {

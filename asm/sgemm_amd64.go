@@ -33,12 +33,30 @@ func sgemmKernelAVX2(k int, a, b, c []float32, ldc int, alpha, beta float32)
 //go:noescape
 func sgemmKernelAVX512(k int, a, b, c []float32, ldc int, alpha, beta float32)
 
+// sgemmPackTAVX2 copies a 4·⌊rows/4⌋ × 8·⌊kb/8⌋ block of src (row stride
+// ld) transposed into dst (row stride w), in 4×8 blocks:
+//
+//	for i < rows&^3, p < kb&^7: dst[p*w+i] = src[i*ld+p]
+//
+// It requires AVX; the slices are not checked. sgemmPackT does the rest.
+//
+//go:noescape
+func sgemmPackTAVX2(dst, src []float32, ld, rows, kb, w int)
+
+// sgemmPackTAsm is sgemmPackT with its 4×8 blocks in assembly.
+func sgemmPackTAsm(dst, src []float32, ld, rows, kb, w int) {
+	if rows >= 4 && kb >= 8 {
+		sgemmPackTAVX2(dst, src, ld, rows, kb, w)
+	}
+	sgemmPackTTail(dst, src, ld, rows, kb, w, rows&^3, kb&^7)
+}
+
 // The levels' tiles and cache blocks: a kc×nr B panel stays in L1 while
 // the micro-kernel walks the mc×kc A block in L2; the kc×nc B block sits
 // in L3.
 var (
-	sgemmAVX2Params   = sgemmParams{mr: 6, nr: 16, kc: 256, mc: 144, nc: 4080, kernel: sgemmKernelAVX2}
-	sgemmAVX512Params = sgemmParams{mr: 12, nr: 32, kc: 256, mc: 192, nc: 4096, kernel: sgemmKernelAVX512}
+	sgemmAVX2Params   = sgemmParams{mr: 6, nr: 16, kc: 256, mc: 144, nc: 4080, kernel: sgemmKernelAVX2, packT: sgemmPackTAsm}
+	sgemmAVX512Params = sgemmParams{mr: 12, nr: 32, kc: 256, mc: 192, nc: 4096, kernel: sgemmKernelAVX512, packT: sgemmPackTAsm}
 )
 
 // sgemmParamsFor returns the micro-kernel and blocks of level l.

@@ -299,3 +299,83 @@ avx512_store:
 	AVX512_ROW_STORE(Z30, Z31)
 	VZEROUPPER
 	RET
+
+// ---------------------------------------------------------------------------
+// Packing: transposing copies of 4×8 blocks with AVX.
+
+// func sgemmPackTAVX2(dst, src []float32, ld, rows, kb, w int)
+TEXT ·sgemmPackTAVX2(SB), NOSPLIT, $0-80
+	MOVQ dst_base+0(FP), DI
+	MOVQ src_base+24(FP), SI
+	MOVQ ld+48(FP), R8
+	SHLQ $2, R8               // R8 = ld·4 bytes: next source row
+	MOVQ rows+56(FP), CX
+	SHRQ $2, CX               // CX = rows/4 row groups
+	JZ   packt_done
+	MOVQ kb+64(FP), R9
+	SHRQ $3, R9               // R9 = kb/8 column blocks
+	JZ   packt_done
+	MOVQ w+72(FP), R10
+	SHLQ $2, R10              // R10 = w·4 bytes: next destination p
+	MOVQ R10, R11
+	SHLQ $3, R11              // R11 = 8·w·4 bytes: next destination block
+
+packt_rows:
+	// AX, BX = &src[i*ld], &src[(i+3)*ld]; DX = &dst[i]
+	MOVQ SI, AX
+	LEAQ (SI)(R8*2), BX
+	ADDQ R8, BX
+	MOVQ DI, DX
+	MOVQ R9, R12
+
+packt_block:
+	// Y0..Y3 = src[(i+r)*ld+p : +8] for r < 4
+	VMOVUPS (AX), Y0
+	VMOVUPS (AX)(R8*1), Y1
+	VMOVUPS (AX)(R8*2), Y2
+	VMOVUPS (BX), Y3
+
+	// transpose the 4×8 block: Yq holds columns p+q (low) and p+q+4 (high)
+	VUNPCKLPS Y1, Y0, Y4 // r0p0 r1p0 r0p1 r1p1 | r0p4 r1p4 r0p5 r1p5
+	VUNPCKHPS Y1, Y0, Y5 // r0p2 r1p2 r0p3 r1p3 | r0p6 r1p6 r0p7 r1p7
+	VUNPCKLPS Y3, Y2, Y6
+	VUNPCKHPS Y3, Y2, Y7
+	VUNPCKLPD Y6, Y4, Y0 // r0p0 r1p0 r2p0 r3p0 | r0p4 r1p4 r2p4 r3p4
+	VUNPCKHPD Y6, Y4, Y1 // column p+1 | p+5
+	VUNPCKLPD Y7, Y5, Y2 // column p+2 | p+6
+	VUNPCKHPD Y7, Y5, Y3 // column p+3 | p+7
+
+	// dst[(p+q)*w+i : +4] = column p+q, q < 8
+	MOVQ         DX, R13
+	VMOVUPS      X0, (R13)
+	ADDQ         R10, R13
+	VMOVUPS      X1, (R13)
+	ADDQ         R10, R13
+	VMOVUPS      X2, (R13)
+	ADDQ         R10, R13
+	VMOVUPS      X3, (R13)
+	ADDQ         R10, R13
+	VEXTRACTF128 $1, Y0, (R13)
+	ADDQ         R10, R13
+	VEXTRACTF128 $1, Y1, (R13)
+	ADDQ         R10, R13
+	VEXTRACTF128 $1, Y2, (R13)
+	ADDQ         R10, R13
+	VEXTRACTF128 $1, Y3, (R13)
+
+	// p += 8
+	ADDQ $32, AX
+	ADDQ $32, BX
+	ADDQ R11, DX
+	DECQ R12
+	JNZ  packt_block
+
+	// i += 4
+	LEAQ (SI)(R8*4), SI
+	ADDQ $16, DI
+	DECQ CX
+	JNZ  packt_rows
+
+packt_done:
+	VZEROUPPER
+	RET

@@ -48,7 +48,7 @@ func sgemmGeneric(transA, transB bool, m, n, k int, alpha float32, a []float32, 
 
 // sgemmGenericParams runs the BLIS loop nest with the pure-Go micro-kernel
 // sgemmKernelGeneric; it is the Generic level of Sgemm.
-var sgemmGenericParams = sgemmParams{mr: 4, nr: 4, kc: 256, mc: 128, nc: 1024, kernel: sgemmKernelGeneric}
+var sgemmGenericParams = sgemmParams{mr: 4, nr: 4, kc: 256, mc: 128, nc: 1024, kernel: sgemmKernelGeneric, packT: sgemmPackT}
 
 // sgemmKernelGeneric is the pure-Go 4×4 micro-kernel (see sgemmMicro):
 //
@@ -98,4 +98,28 @@ func sgemmStoreRow4(c []float32, s0, s1, s2, s3, alpha, beta float32) {
 	c[1] = alpha*s1 + beta*c[1]
 	c[2] = alpha*s2 + beta*c[2]
 	c[3] = alpha*s3 + beta*c[3]
+}
+
+// sgemmPackT copies the rows×kb block of src (row stride ld) transposed
+// into dst (row stride w):
+//
+//	for i < rows, p < kb: dst[p*w+i] = src[i*ld+p]
+func sgemmPackT(dst, src []float32, ld, rows, kb, w int) {
+	sgemmPackTTail(dst, src, ld, rows, kb, w, 0, kb)
+}
+
+// sgemmPackTTail does the part of sgemmPackT outside the block of rows
+// < i0 and columns < p0 that a vector loop has copied: columns p0.. of
+// rows < i0, then all columns of rows i0..
+func sgemmPackTTail(dst, src []float32, ld, rows, kb, w, i0, p0 int) {
+	for i := 0; i < rows; i++ {
+		start := 0
+		if i < i0 {
+			start = p0
+		}
+		row := src[i*ld+start : i*ld+kb]
+		for p, v := range row {
+			dst[(start+p)*w+i] = v
+		}
+	}
 }

@@ -173,8 +173,9 @@ func sgemmCallAt(t *testing.T, l Level, threads int) func(tc sgemmCase, a, b, c 
 }
 
 // sgemmCallParams returns a call running the loop nest with params p on t
-// goroutines, bypassing the size threshold for threads.
-func sgemmCallParams(p *sgemmParams, threads int) func(tc sgemmCase, a, b, c *sgemmMatrix) {
+// goroutines, bypassing the size threshold for threads; with swap it
+// computes Cᵀ = op(B)ᵀ·op(A)ᵀ whatever the shape.
+func sgemmCallParams(p *sgemmParams, threads int, swap bool) func(tc sgemmCase, a, b, c *sgemmMatrix) {
 	return func(tc sgemmCase, a, b, c *sgemmMatrix) {
 		sgemmCheck(tc.transA, tc.transB, tc.m, tc.n, tc.k, a.data, a.ld, b.data, b.ld, c.data, c.ld)
 		if tc.m == 0 || tc.n == 0 {
@@ -186,6 +187,9 @@ func sgemmCallParams(p *sgemmParams, threads int) func(tc sgemmCase, a, b, c *sg
 		}
 		g := sgemmGeom{transA: tc.transA, transB: tc.transB, m: tc.m, n: tc.n, k: tc.k,
 			alpha: tc.alpha, a: a.data, lda: a.ld, b: b.data, ldb: b.ld, beta: tc.beta, c: c.data, ldc: c.ld}
+		if swap {
+			g = g.swapped()
+		}
 		sgemmRun(p, &g, threads)
 	}
 }
@@ -223,6 +227,7 @@ func sgemmLargeCases() []sgemmCase {
 	shapes := [][3]int{
 		{67, 129, 257}, {129, 67, 515}, {257, 31, 67}, {33, 257, 129},
 		{515, 48, 33}, {12, 515, 300}, {128, 256, 10}, {1, 300, 600}, {300, 1, 600},
+		{128, 10, 256}, {256, 10, 128},
 	}
 	var cases []sgemmCase
 	for i, s := range shapes {
@@ -256,30 +261,33 @@ func TestSgemmLarge(t *testing.T) {
 }
 
 // TestSgemmBlocking shrinks every level's cache blocks so that small
-// products cross kc, mc and nc edges, and forces one and two threads.
+// products cross kc, mc and nc edges, forces one to three threads, and runs
+// both C and the swapped Cᵀ = op(B)ᵀ·op(A)ᵀ.
 func TestSgemmBlocking(t *testing.T) {
 	for _, l := range Supported() {
 		p := *sgemmParamsFor(l)
 		p.kc, p.mc, p.nc = 7, 2*p.mr, 2*p.nr
 		for _, threads := range []int{1, 2, 3} {
-			t.Run(fmt.Sprintf("%v/threads=%d", l, threads), func(t *testing.T) {
-				rng := rand.New(rand.NewPCG(3, uint64(l)))
-				call := sgemmCallParams(&p, threads)
-				idx := 0
-				for tr := 0; tr < 4; tr++ {
-					for _, m := range []int{1, p.mr, 2*p.mr + 1, 5*p.mr - 1} {
-						for _, n := range []int{1, p.nr, 2*p.nr + 3, 5*p.nr - 1} {
-							for _, k := range []int{1, 7, 8, 22} {
-								idx++
-								tc := sgemmCase{transA: tr&1 != 0, transB: tr&2 != 0, m: m, n: n, k: k,
-									padA: idx % 2, padB: idx % 3, padC: idx % 4,
-									alpha: sgemmScalars[idx%4], beta: sgemmScalars[(idx/4)%4]}
-								sgemmCheckCase(t, rng, tc, call)
+			for _, swap := range []bool{false, true} {
+				t.Run(fmt.Sprintf("%v/threads=%d/swap=%t", l, threads, swap), func(t *testing.T) {
+					rng := rand.New(rand.NewPCG(3, uint64(l)))
+					call := sgemmCallParams(&p, threads, swap)
+					idx := 0
+					for tr := 0; tr < 4; tr++ {
+						for _, m := range []int{1, p.mr, 2*p.mr + 1, 5*p.mr - 1} {
+							for _, n := range []int{1, p.nr, 2*p.nr + 3, 5*p.nr - 1} {
+								for _, k := range []int{1, 7, 8, 22} {
+									idx++
+									tc := sgemmCase{transA: tr&1 != 0, transB: tr&2 != 0, m: m, n: n, k: k,
+										padA: idx % 2, padB: idx % 3, padC: idx % 4,
+										alpha: sgemmScalars[idx%4], beta: sgemmScalars[(idx/4)%4]}
+									sgemmCheckCase(t, rng, tc, call)
+								}
 							}
 						}
 					}
-				}
-			})
+				})
+			}
 		}
 	}
 }
@@ -412,7 +420,7 @@ func FuzzSgemm(f *testing.F) {
 			padA: int(padA % 8), padB: int(padB % 8), padC: int(padC % 8), alpha: alpha, beta: beta}
 		for _, l := range Supported() {
 			rng := rand.New(rand.NewPCG(seed, uint64(l)))
-			sgemmCheckCase(t, rng, tc, sgemmCallParams(sgemmParamsFor(l), int(threads%3)+1))
+			sgemmCheckCase(t, rng, tc, sgemmCallParams(sgemmParamsFor(l), int(threads%3)+1, seed%2 == 1))
 		}
 	})
 }
