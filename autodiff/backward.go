@@ -3,6 +3,8 @@ package autodiff
 import (
 	"fmt"
 
+	"github.com/gograd/gograd/asm"
+
 	"github.com/gograd/gograd/tensor"
 )
 
@@ -89,8 +91,5 @@ func (t *Tape) gradScratch(n int) []*Var {
 
 // accumulate adds src into dst elementwise.
 func accumulate(dst, src *tensor.Tensor) {
-	d, s := dst.Data(), src.Data()
-	for i := range d {
-		d[i] += s[i]
-	}
+	asm.Axpy(dst.Data(), 1, src.Data())
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/gograd/gograd/asm"
+
 	"github.com/gograd/gograd/tensor"
 )
 
@@ -149,9 +151,7 @@ func (f fn) apply(order int, dst, x []float32) {
 	x = x[:len(dst)]
 	switch {
 	case f.name == "relu" && order == 0:
-		for i, v := range x {
-			dst[i] = max(v, 0)
-		}
+		asm.ReluForwardTo(dst, x)
 	case f.name == "relu" && order == 1:
 		for i, v := range x {
 			dst[i] = 0
@@ -159,6 +159,8 @@ func (f fn) apply(order int, dst, x []float32) {
 				dst[i] = 1
 			}
 		}
+	case f.name == "relu" && order == 2:
+		clear(dst)
 	case f.name == "square" && order == 0:
 		for i, v := range x {
 			dst[i] = v * v
@@ -213,13 +215,9 @@ func derivMulInto(f fn, order int, dst, g, x []float32) {
 	g, x = g[:len(dst)], x[:len(dst)]
 	switch {
 	case f.name == "relu" && order == 1:
-		for i, v := range x {
-			if v > 0 {
-				dst[i] = g[i]
-			} else {
-				dst[i] = 0
-			}
-		}
+		asm.ReluBackwardTo(dst, g, x)
+	case (f.name == "relu" || f.name == "leakyrelu" || f.name == "abs") && order == 2:
+		clear(dst)
 	case f.name == "square" && order == 1:
 		for i, v := range x {
 			dst[i] = 2 * v * g[i]

@@ -29,6 +29,7 @@ type config struct {
 	resume   string
 	cpu      string
 	progress string // auto, bar, plain, none
+	cpuprof  string
 }
 
 // workload defaults: W1 (mlp) and W2 (cnn) of the reference benchmarks.
@@ -66,6 +67,7 @@ func parseFlags(args []string, usageOut io.Writer) (*config, error) {
 	fs.StringVar(&c.resume, "resume", "", "continue from this checkpoint")
 	fs.StringVar(&c.cpu, "cpu", "", "cap the kernels' CPU level: generic, avx2 or avx512 (default: $GOGRAD_CPU, then the best available)")
 	fs.StringVar(&c.progress, "progress", "auto", "progress display: auto (a bar on a terminal), bar, plain or none")
+	fs.StringVar(&c.cpuprof, "cpuprofile", "", "write a CPU profile of the training to this file (go tool pprof)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil, errHelp

@@ -5,7 +5,9 @@ import (
 	"io"
 	"iter"
 	"math"
+	"os"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"sort"
 	"strings"
@@ -69,6 +71,17 @@ func train(c *config, out io.Writer) error {
 		return err
 	}
 	defer s.metrics.close()
+	if c.cpuprof != "" {
+		f, err := os.Create(c.cpuprof)
+		if err != nil {
+			return fmt.Errorf("-cpuprofile: %w", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("-cpuprofile %s: %w", c.cpuprof, err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	var last epochMetrics
 	for e := s.start; e < c.epochs; e++ {
 		m, err := s.epoch(e)
