@@ -18,17 +18,24 @@ func adamTols(k *adamConsts, p0, g, m0, v0, m1, v1 float32) (tm, tv, tp float64)
 	G := ab(g) + ab(k.wd)*ab(p0)
 	tm = 8*fusedU*(ab(k.b1)*ab(m0)+ab(k.omb1)*G) + abs
 	tv = 8*fusedU*(ab(k.b2)*ab(v0)+ab(k.omb2)*G*G) + abs
+	return tm, tv, adamPTol(k, p0, m1, tm, v1, tv)
+}
+
+// adamPTol is the tolerance on p' − step·m/(√w·rbc2 + ε) given the
+// reference's m and w (the v under the root) and their tolerances.
+func adamPTol(k *adamConsts, p0, m1 float32, tm float64, w float32, tw float64) float64 {
+	ab := func(x float32) float64 { return math.Abs(float64(x)) }
+	const abs = 2 * fusedMinNormal
 	r := float64(k.rbc2)
-	vv := float64(v1)
+	vv := float64(w)
 	d := math.Sqrt(vv)*r + float64(k.eps)
-	dd := r*(math.Sqrt(vv+tv)-math.Sqrt(math.Max(vv-tv, 0))) + 4*fusedU*d
+	dd := r*(math.Sqrt(vv+tw)-math.Sqrt(math.Max(vv-tw, 0))) + 4*fusedU*d
 	if d-dd <= 0 {
-		return tm, tv, math.Inf(1)
+		return math.Inf(1)
 	}
 	q := ab(m1) / d
 	dq := tm/(d-dd) + ab(m1)*dd/(d*(d-dd)) + 4*fusedU*q
-	tp = 8*fusedU*(ab(p0)+float64(k.step)*q) + float64(k.step)*dq + abs
-	return tm, tv, tp
+	return 8*fusedU*(ab(p0)+float64(k.step)*q) + float64(k.step)*dq + abs
 }
 
 // adamCompare checks one kernel run against the reference run on copies.
