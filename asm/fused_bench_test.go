@@ -89,6 +89,35 @@ func BenchmarkSGD(b *testing.B) {
 	})
 }
 
+// BenchmarkAMSGrad: p, g, m, v, vmax read and p, m, v, vmax written, 36
+// bytes per param.
+func BenchmarkAMSGrad(b *testing.B) {
+	fusedBench(b, fusedOptSizes, 36, func(b *testing.B, n int) {
+		p, g := fusedBenchSlice(n, 0, -1, 1), fusedBenchSlice(n, 1, -1, 1)
+		m, v := fusedBenchSlice(n, 2, -0.1, 0.1), fusedBenchSlice(n, 3, 0, 0.01)
+		w := fusedBenchSlice(n, 5, 0, 0.01)
+		h := AdamParams{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8}
+		for i := 0; b.Loop(); i++ {
+			h.Step = i + 1
+			AMSGradStep(p, g, m, v, w, h)
+		}
+	})
+}
+
+// BenchmarkAdaBelief: p, g, m, s read and p, m, s written, 28 bytes per
+// param.
+func BenchmarkAdaBelief(b *testing.B) {
+	fusedBench(b, fusedOptSizes, 28, func(b *testing.B, n int) {
+		p, g := fusedBenchSlice(n, 0, -1, 1), fusedBenchSlice(n, 1, -1, 1)
+		m, s := fusedBenchSlice(n, 2, -0.1, 0.1), fusedBenchSlice(n, 3, 0, 0.01)
+		h := AdamParams{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-16}
+		for i := 0; b.Loop(); i++ {
+			h.Step = i + 1
+			AdaBeliefStep(p, g, m, s, h)
+		}
+	})
+}
+
 // BenchmarkAdamSubnormal runs Adam at n = 1e5 on a parameter whose
 // gradient has stopped (g = 0) with moments that are normal or deep in
 // the subnormal range; with FTZ/DAZ both should run at the same speed.

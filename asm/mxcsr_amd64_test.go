@@ -35,6 +35,14 @@ func TestFusedRestoreMXCSR(t *testing.T) {
 		if got := getMXCSR() &^ fusedMXCSRFlags; got != before {
 			t.Errorf("after LionStep: MXCSR %#x, want %#x", got, before)
 		}
+		AMSGradStep(p, g, m, v, make([]float32, n), AdamParams{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, Step: 1})
+		if got := getMXCSR() &^ fusedMXCSRFlags; got != before {
+			t.Errorf("after AMSGradStep: MXCSR %#x, want %#x", got, before)
+		}
+		AdaBeliefStep(p, g, m, v, AdamParams{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, Step: 1})
+		if got := getMXCSR() &^ fusedMXCSRFlags; got != before {
+			t.Errorf("after AdaBeliefStep: MXCSR %#x, want %#x", got, before)
+		}
 		SGDStep(p, g, m, SGDParams{LR: 0.1, Momentum: 0.9})
 		if got := getMXCSR() &^ fusedMXCSRFlags; got != before {
 			t.Errorf("after SGDStep: MXCSR %#x, want %#x", got, before)
