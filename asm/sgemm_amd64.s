@@ -320,13 +320,15 @@ TEXT ·sgemmPackTAVX2(SB), NOSPLIT, $0-80
 	MOVQ R10, R11
 	SHLQ $3, R11              // R11 = 8·w·4 bytes: next destination block
 
-packt_rows:
-	// AX, BX = &src[i*ld], &src[(i+3)*ld]; DX = &dst[i]
+	// The column blocks are the outer loop, so that the 8 destination
+	// rows p..p+7 fill up completely before the next block starts.
+packt_cols:
+	// AX, BX = &src[p], &src[3*ld+p]; DX = &dst[p*w]
 	MOVQ SI, AX
 	LEAQ (SI)(R8*2), BX
 	ADDQ R8, BX
 	MOVQ DI, DX
-	MOVQ R9, R12
+	MOVQ CX, R12
 
 packt_block:
 	// Y0..Y3 = src[(i+r)*ld+p : +8] for r < 4
@@ -363,18 +365,18 @@ packt_block:
 	ADDQ         R10, R13
 	VEXTRACTF128 $1, Y3, (R13)
 
-	// p += 8
-	ADDQ $32, AX
-	ADDQ $32, BX
-	ADDQ R11, DX
+	// i += 4
+	LEAQ (AX)(R8*4), AX
+	LEAQ (BX)(R8*4), BX
+	ADDQ $16, DX
 	DECQ R12
 	JNZ  packt_block
 
-	// i += 4
-	LEAQ (SI)(R8*4), SI
-	ADDQ $16, DI
-	DECQ CX
-	JNZ  packt_rows
+	// p += 8
+	ADDQ $32, SI
+	ADDQ R11, DI
+	DECQ R9
+	JNZ  packt_cols
 
 packt_done:
 	VZEROUPPER

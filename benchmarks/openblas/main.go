@@ -31,8 +31,12 @@ var mlpShapes = []shape{
 	{"128x784x256_NN", false, false, 128, 256, 784},
 	{"128x256x256_NN", false, false, 128, 256, 256},
 	{"128x256x10_NN", false, false, 128, 10, 256},
+	{"128x10x256_NT", false, true, 128, 256, 10},
+	{"128x256x256_NT", false, true, 128, 256, 256},
 	{"128x256x784_NT", false, true, 128, 784, 256},
 	{"256x128x784_TN", true, false, 256, 784, 128},
+	{"256x128x256_TN", true, false, 256, 256, 128},
+	{"256x128x10_TN", true, false, 256, 10, 128},
 }
 
 type sgemmFunc func(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int)
