@@ -214,11 +214,22 @@ func (o *Optimizer) ZeroGrad() {
 // Step panics if a gradient's size differs from its parameter's, or if a
 // value or gradient tensor is not contiguous.
 func (o *Optimizer) Step() {
+	if o.NeedsObjective() {
+		panic(fmt.Sprintf("optim: %s: step: this optimizer needs the objective: call StepWith", o.name))
+	}
+	o.step(nil)
+}
+
+// step is Step with an optional objective for the transforms; with one,
+// the chain runs even when a fused kernel exists.
+func (o *Optimizer) step(obj Objective) {
 	o.steps++
 	o.slots = o.slots[:0]
+	index := -1
 	for gi := range o.groups {
 		g := &o.groups[gi]
 		for j, p := range g.Params {
+			index++
 			if p.Grad == nil {
 				continue
 			}
@@ -233,7 +244,7 @@ func (o *Optimizer) Step() {
 				o.states[gi][j] = ps
 			}
 			ps.step++
-			if o.fused {
+			if o.fused && obj == nil {
 				o.kernel(pd, gd, ps.bufs, ps.step, g.LR, g.WeightDecay)
 				continue
 			}
@@ -241,7 +252,9 @@ func (o *Optimizer) Step() {
 				ps.upd = make([]float32, len(pd))
 			}
 			copy(ps.upd, gd)
-			o.slots = append(o.slots, NewSlot(p.Name, ps.upd, pd, ps.bufs, ps.step, g.LR, g.WeightDecay))
+			s := NewSlot(p.Name, ps.upd, pd, ps.bufs, ps.step, g.LR, g.WeightDecay)
+			s.Obj, s.Index, s.G = obj, index, gd
+			o.slots = append(o.slots, s)
 		}
 	}
 	if len(o.slots) == 0 {
@@ -251,6 +264,6 @@ func (o *Optimizer) Step() {
 	for i := range o.slots {
 		s := &o.slots[i]
 		asm.Axpy(s.P, -1, s.U) // θ ← θ − u: the one place the sign flips
-		s.U, s.P, s.state = nil, nil, nil
+		s.U, s.P, s.G, s.state, s.Obj = nil, nil, nil, nil, nil
 	}
 }

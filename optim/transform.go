@@ -52,6 +52,16 @@ type Slot struct {
 	Step int
 	// LR and WeightDecay are the hyperparameters of the parameter's group.
 	LR, WeightDecay float32
+	// Obj is the minibatch objective when the optimizer is stepped with
+	// StepWith, nil with Step. Transforms that read it implement
+	// ObjectiveUser.
+	Obj Objective
+	// Index is the parameter's position in Obj.Params() (and in the
+	// optimizer's Params).
+	Index int
+	// G is the parameter's Grad data: the minibatch gradient, which a
+	// transform that calls Obj.Gradient sees refreshed. Read only.
+	G []float32
 
 	state  [][]float32 // all of the parameter's buffers
 	lo, hi int         // the running transform's buffers: state[lo:hi]

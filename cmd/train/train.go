@@ -55,6 +55,7 @@ type session struct {
 	start    int               // first epoch to run (0-based)
 	metrics  *metricsWriter
 	tape     *autodiff.Tape
+	obj      *nn.Objective // for optimizers that re-evaluate the objective; nil otherwise
 	features int
 }
 
@@ -166,6 +167,9 @@ func newSession(c *config, out io.Writer) (*session, error) {
 	if err != nil {
 		return nil, &flagError{fmt.Errorf("-opt %s: %v", c.opt, err)}
 	}
+	if s.opt.NeedsObjective() {
+		s.obj = nn.NewObjective(s.model, s.opt.Params())
+	}
 	if c.resume != "" {
 		if s.start, err = s.load(c.resume); err != nil {
 			return nil, err
@@ -187,13 +191,8 @@ func (s *session) epoch(e int) (epochMetrics, error) {
 	samples, step := 0, 0
 	start := time.Now()
 	for b := range s.train.Batches(e) {
-		x := s.tape.Input(tensor.FromSlice(b.X[:b.Size*s.features], s.shape(b.Size)...))
-		loss := nn.CrossEntropyLoss(s.model.Forward(x), b.Labels[:b.Size])
-		s.tape.Backward(loss)
-		s.opt.Step()
-		s.opt.ZeroGrad()
-		l := float64(loss.Item())
-		s.tape.Reset()
+		x := tensor.FromSlice(b.X[:b.Size*s.features], s.shape(b.Size)...)
+		l := float64(s.trainStep(x, b.Labels[:b.Size]))
 		if math.IsNaN(l) || math.IsInf(l, 0) {
 			return epochMetrics{}, fmt.Errorf("epoch %d step %d: loss is %v (lower -lr?)", e+1, step+1, l)
 		}
@@ -217,6 +216,23 @@ func (s *session) epoch(e int) (epochMetrics, error) {
 		PeakRSSMiB:    peakRSSMiB(),
 		PeakHeapMiB:   heapMiB(),
 	}, nil
+}
+
+// trainStep runs one optimization step on a batch (x shaped for the
+// model, with its labels) and returns the batch's loss before the step.
+func (s *session) trainStep(x *tensor.Tensor, labels []int32) float32 {
+	loss := nn.CrossEntropyLoss(s.model.Forward(s.tape.Input(x)), labels)
+	s.tape.Backward(loss)
+	l := loss.Item()
+	s.tape.Reset()
+	if s.obj != nil {
+		s.obj.SetBatch(x, labels)
+		s.opt.StepWith(s.obj)
+	} else {
+		s.opt.Step()
+	}
+	s.opt.ZeroGrad()
+	return l
 }
 
 // testBatches yields the test set in the model's input shape.
