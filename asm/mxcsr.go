@@ -8,7 +8,8 @@ import "math"
 // gradient stops, and reach the subnormal range (|x| < 2^-126) after a few
 // thousand steps. Many x86 cores take a slow microcode path for every
 // subnormal operand or result, which can slow a step down many times over.
-// The assembly kernels of AdamStep, LionStep and SGDStep therefore save the
+// The assembly kernels of AdamStep, AMSGradStep, AdaBeliefStep, LionStep
+// and SGDStep therefore save the
 // MXCSR register (STMXCSR) on entry, set its FTZ (flush-to-zero, bit 15) and
 // DAZ (denormals-are-zero, bit 6) bits, and restore the saved value
 // (LDMXCSR) before they return, so Go code never runs with the changed
@@ -17,9 +18,15 @@ import "math"
 //
 // The generic references emulate this where it shows: they read every
 // input through daz32 and pass every value they store (p, m, v, buf)
-// through ftz32. They do not flush intermediate results (g·g, the update
-// term); where an intermediate is subnormal the assembly flushes it and the
-// reference does not, a difference below 2^-126 in absolute value.
+// through ftz32. The Adam-family and SGD references do not flush
+// intermediate results (g·g, the update term); where an intermediate is
+// subnormal the assembly flushes it and the reference does not, a
+// difference below 2^-126 in absolute value. The Lion reference flushes
+// its intermediates too, because a flushed c changes sign(c) from ±1 to 0.
+//
+// The elementwise kernels (Axpy, AddTo, ...) do not touch MXCSR: they run
+// in Go's default mode, subnormals included, like the Go loops they
+// replace.
 
 // mxcsrFTZDAZ is the MXCSR bit mask the kernels OR in: FTZ (0x8000) and
 // DAZ (0x0040).
