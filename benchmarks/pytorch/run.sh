@@ -22,12 +22,12 @@
 #   OMP_WAIT_POLICY=PASSIVE     for T=2 only
 # Extra environment is passed through; PYTHON overrides /usr/bin/python3,
 # EXTRA adds arguments to train.py. Each run's JSON lines are printed and
-# also saved under $OUT (default benchmarks/pytorch/results/).
+# also saved under $OUT (default benchmarks/pytorch/results/<UTC time>/).
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 py=${PYTHON:-/usr/bin/python3}
-out=${OUT:-$here/results}
+out=${OUT:-$here/results/$(date -u +%Y%m%dT%H%M%SZ)}
 repeats=1
 if [ "${1:-}" = "-n" ]; then
 	repeats=$2
