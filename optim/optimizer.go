@@ -253,7 +253,7 @@ func (o *Optimizer) step(obj Objective) {
 			}
 			copy(ps.upd, gd)
 			s := NewSlot(p.Name, ps.upd, pd, ps.bufs, ps.step, g.LR, g.WeightDecay)
-			s.Obj, s.Index, s.G = obj, index, gd
+			s.Obj, s.Index, s.G, s.Shape = obj, index, gd, p.Value.Shape()
 			o.slots = append(o.slots, s)
 		}
 	}
@@ -264,6 +264,6 @@ func (o *Optimizer) step(obj Objective) {
 	for i := range o.slots {
 		s := &o.slots[i]
 		asm.Axpy(s.P, -1, s.U) // θ ← θ − u: the one place the sign flips
-		s.U, s.P, s.G, s.state, s.Obj = nil, nil, nil, nil, nil
+		s.U, s.P, s.G, s.state, s.Obj, s.Shape = nil, nil, nil, nil, nil, nil
 	}
 }

@@ -62,6 +62,10 @@ type Slot struct {
 	// G is the parameter's Grad data: the minibatch gradient, which a
 	// transform that calls Obj.Gradient sees refreshed. Read only.
 	G []float32
+	// Shape is the parameter's shape (shared with its tensor; read only),
+	// for transforms that treat matrices differently from vectors
+	// (Adafactor). NewSlot leaves it nil: treat nil as a vector.
+	Shape []int
 
 	state  [][]float32 // all of the parameter's buffers
 	lo, hi int         // the running transform's buffers: state[lo:hi]
