@@ -9,11 +9,10 @@ import "math"
 // thousand steps. Many x86 cores take a slow microcode path for every
 // subnormal operand or result, which can slow a step down many times over.
 // The assembly kernels of AdamStep, AMSGradStep, AdaBeliefStep, LionStep
-// and SGDStep therefore save the
-// MXCSR register (STMXCSR) on entry, set its FTZ (flush-to-zero, bit 15) and
-// DAZ (denormals-are-zero, bit 6) bits, and restore the saved value
-// (LDMXCSR) before they return, so Go code never runs with the changed
-// mode. With DAZ a subnormal input is read as a zero of the same sign; with
+// and SGDStep therefore save the MXCSR register (STMXCSR) on entry, set its
+// FTZ (flush-to-zero, bit 15) and DAZ (denormals-are-zero, bit 6) bits, and
+// restore the saved value (LDMXCSR) before they return, so Go code never
+// runs with the changed mode. With DAZ a subnormal input is read as a zero of the same sign; with
 // FTZ a result that would be subnormal is written as a zero of that sign.
 //
 // The generic references emulate this where it shows: they read every
