@@ -140,7 +140,14 @@ func newSession(c *config, out io.Writer) (*session, error) {
 	if err != nil {
 		return nil, &flagError{fmt.Errorf("-batch/-limit: %v", err)}
 	}
-	s.test, err = data.NewLoader(testSet, data.Config{BatchSize: 1000})
+	// Evaluation batches: large for the MLP (fewer, bigger products), small
+	// for the CNN, whose im2col buffer grows with the batch (663 KB a sample
+	// for the second convolution).
+	evalBatch := 1000
+	if c.model == "cnn" {
+		evalBatch = 100
+	}
+	s.test, err = data.NewLoader(testSet, data.Config{BatchSize: evalBatch})
 	if err != nil {
 		return nil, err
 	}
