@@ -240,7 +240,7 @@ func (o *Optimizer) step(obj Objective) {
 			}
 			ps := o.states[gi][j]
 			if ps == nil {
-				ps = &paramState{bufs: o.tr.Init(len(pd))}
+				ps = &paramState{bufs: initState(o.tr, p.Value.Shape())}
 				o.states[gi][j] = ps
 			}
 			ps.step++

@@ -16,7 +16,7 @@ import (
 //	"group.<i>.lr"             scalar, group i's learning rate
 //	"group.<i>.weight_decay"   scalar, group i's weight decay
 //	"state.<name>.step"        scalar, the parameter's update count
-//	"state.<name>.<buffer>"    the parameter's shape, e.g. "state.fc1.weight.exp_avg"
+//	"state.<name>.<buffer>"    the parameter's shape (a ShapedState transform gives its own), e.g. "state.fc1.weight.exp_avg"
 //
 // where <name> is the parameter's Name and <buffer> a state name of the
 // Transform. Parameters not yet updated have no "state.<name>" entries.
@@ -39,8 +39,9 @@ func (o *Optimizer) State() (map[string]*tensor.Tensor, error) {
 			}
 			pre := "state." + p.Name + "."
 			m[pre+"step"] = tensor.Scalar(float32(ps.step))
+			shapes := stateShapes(o.tr, p.Value.Shape())
 			for k, b := range ps.bufs {
-				m[pre+names[k]] = tensor.FromSlice(slices.Clone(b), p.Value.Shape()...)
+				m[pre+names[k]] = tensor.FromSlice(slices.Clone(b), shapes[k]...)
 			}
 		}
 	}
@@ -114,14 +115,15 @@ func (o *Optimizer) LoadState(m map[string]*tensor.Tensor) error {
 			if err != nil {
 				return err
 			}
-			ps := &paramState{step: int(st), bufs: o.tr.Init(p.Value.Size())}
+			ps := &paramState{step: int(st), bufs: initState(o.tr, p.Value.Shape())}
+			shapes := stateShapes(o.tr, p.Value.Shape())
 			for k, b := range ps.bufs {
 				t, ok := m[pre+names[k]]
 				if !ok {
 					return fail("missing %q", pre+names[k])
 				}
-				if !slices.Equal(t.Shape(), p.Value.Shape()) {
-					return fail("%q has shape %v, want %v", pre+names[k], t.Shape(), p.Value.Shape())
+				if !slices.Equal(t.Shape(), shapes[k]) {
+					return fail("%q has shape %v, want %v", pre+names[k], t.Shape(), shapes[k])
 				}
 				copy(b, t.Contiguous().Data())
 				used++

@@ -114,6 +114,50 @@ func zeros(k, n int) [][]float32 {
 	return bufs
 }
 
+// ShapedState is implemented by transforms some of whose state buffers
+// are not shaped like the parameter (Shampoo's per-mode statistics and
+// roots). The optimizer makes such a transform's state with
+// InitShape(shape) instead of Init(n), and State and LoadState store
+// buffer k with shape StateShapes(shape)[k]. Chain implements it by
+// delegation.
+type ShapedState interface {
+	// InitShape returns the initial state of a parameter of the given
+	// shape: one buffer per state name, buffer k holding the product of
+	// StateShapes(shape)[k] elements.
+	InitShape(shape []int) [][]float32
+	// StateShapes returns the shape of each state buffer.
+	StateShapes(shape []int) [][]int
+}
+
+// initState returns t's initial state for a parameter of the given shape.
+func initState(t Transform, shape []int) [][]float32 {
+	if s, ok := t.(ShapedState); ok {
+		return s.InitShape(shape)
+	}
+	return t.Init(numel(shape))
+}
+
+// stateShapes returns the shapes of t's state buffers for a parameter of
+// the given shape: the parameter's shape unless t is a ShapedState.
+func stateShapes(t Transform, shape []int) [][]int {
+	if s, ok := t.(ShapedState); ok {
+		return s.StateShapes(shape)
+	}
+	out := make([][]int, len(t.StateNames()))
+	for k := range out {
+		out[k] = shape
+	}
+	return out
+}
+
+func numel(shape []int) int {
+	n := 1
+	for _, d := range shape {
+		n *= d
+	}
+	return n
+}
+
 // chain is the Transform of Chain.
 type chain struct {
 	ts    []Transform
@@ -170,6 +214,27 @@ func (c *chain) Init(n int) [][]float32 {
 		st = append(st, b...)
 	}
 	return st
+}
+
+func (c *chain) InitShape(shape []int) [][]float32 {
+	st := make([][]float32, 0, len(c.names))
+	for _, t := range c.ts {
+		b := initState(t, shape)
+		if len(b) != len(t.StateNames()) {
+			panic(fmt.Sprintf("optim: chain: %s: Init returned %d buffers for %d state names",
+				t.Name(), len(b), len(t.StateNames())))
+		}
+		st = append(st, b...)
+	}
+	return st
+}
+
+func (c *chain) StateShapes(shape []int) [][]int {
+	out := make([][]int, 0, len(c.names))
+	for _, t := range c.ts {
+		out = append(out, stateShapes(t, shape)...)
+	}
+	return out
 }
 
 func (c *chain) Update(slots []Slot) {
