@@ -141,13 +141,15 @@ func sgemmScale(m, n int, beta float32, c []float32, ldc int) {
 
 // sgemmMicro is a micro-kernel: it computes one full mr×nr tile
 //
-//	C[i*ldc+j] = alpha·Σ_p a[p*mr+i]·b[p*nr+j] + beta·C[i*ldc+j]
+//	C[i*ldc+j] = alpha·Σ_p a[p*sa+i]·b[p*sb+j] + beta·C[i*ldc+j]
 //
-// for i < mr, j < nr, p < k, where a is an A panel packed by sgemmPackA
-// (mr values per p) and b a B panel packed by sgemmPackB (nr values per p).
-// With beta == 0 it never reads C. It needs k ≥ 1 and trusts its
-// arguments: a has k·mr elements, b k·nr, and c (mr-1)·ldc+nr.
-type sgemmMicro func(k int, a, b, c []float32, ldc int, alpha, beta float32)
+// for i < mr, j < nr, p < k, where a holds mr values of op(A) per p with
+// stride sa (sa = mr for a panel packed by sgemmPackA) and b holds nr
+// values of op(B) per p with stride sb (sb = nr when packed by
+// sgemmPackB). With beta == 0 it never reads C. It needs k ≥ 1 and trusts
+// its arguments: a has (k-1)·sa+mr elements, b (k-1)·sb+nr, and c
+// (mr-1)·ldc+nr.
+type sgemmMicro func(k int, a []float32, sa int, b []float32, sb int, c []float32, ldc int, alpha, beta float32)
 
 // sgemmParams is one level's micro-kernel with its tile and cache blocks:
 // kc is the depth of a packed panel, mc the rows of a packed A block (a
@@ -231,6 +233,10 @@ func sgemmSerial(p *sgemmParams, g *sgemmGeom, w *sgemmWork) {
 	w.pb = sgemmGrow(w.pb, min(nc, sgemmRoundUp(g.n, nr))*kc)
 	w.tile = sgemmGrow(w.tile, mr*nr)
 
+	// Small products read op(A) and op(B) in place when their layout is
+	// already the packed one (see sgemmDirect), packing only edge panels.
+	directA, directB := sgemmDirect(p, g)
+
 	// Loop 5: n by nc columns of C and op(B).
 	for jc := 0; jc < g.n; jc += nc {
 		nb := min(nc, g.n-jc)
@@ -241,15 +247,30 @@ func sgemmSerial(p *sgemmParams, g *sgemmGeom, w *sgemmWork) {
 			if pc > 0 {
 				beta = 1
 			}
-			sgemmPackB(p, w.pb, g.b, g.ldb, g.transB, pc, jc, kb, nb)
+			sgemmPackB(p, w.pb, g.b, g.ldb, g.transB, pc, jc, kb, nb, directB)
 			// Loop 3: m by mc rows of C and op(A).
 			for ic := 0; ic < g.m; ic += mc {
 				mb := min(mc, g.m-ic)
-				sgemmPackA(p, w.pa, g.a, g.lda, g.transA, ic, pc, mb, kb)
-				sgemmMacro(p, w, g, ic, jc, mb, nb, kb, beta)
+				sgemmPackA(p, w.pa, g.a, g.lda, g.transA, ic, pc, mb, kb, directA)
+				sgemmMacro(p, w, g, ic, jc, pc, mb, nb, kb, beta, directA, directB)
 			}
 		}
 	}
+}
+
+// sgemmDirectMax is the largest op(B) (or op(A)), in elements, that the
+// micro-kernels read in place instead of packing.
+var sgemmDirectMax = 1 << 18
+
+// sgemmDirect reports whether the full panels of op(A) and op(B) are read
+// in place: op(A) when A is stored transposed (each p then holds mr
+// consecutive values, stride lda) and op(B) when B is not (nr consecutive
+// values, stride ldb), if the matrix is small enough that its rows stay in
+// cache and the packing would cost more than the strided reads.
+func sgemmDirect(p *sgemmParams, g *sgemmGeom) (directA, directB bool) {
+	directA = g.transA && g.m*g.k <= sgemmDirectMax
+	directB = !g.transB && g.k*g.n <= sgemmDirectMax
+	return directA, directB
 }
 
 // sgemmBlock returns the block length for a side of length x with limit
@@ -263,31 +284,39 @@ func sgemmBlock(x, lim, unit int) int {
 	return min(lim, sgemmRoundUp((x+parts-1)/parts, unit))
 }
 
-// sgemmMacro multiplies the packed mb×kb block of A (w.pa) by the packed
-// kb×nb block of B (w.pb) into the block of C at rows ic.., columns jc..:
-// loops 2 and 1 over nr-column and mr-row panels, one micro-kernel call per
-// tile. Full tiles of a row-major C go straight to C; edge tiles, and all
-// tiles of a transposed C, are computed into w.tile with beta 0 and merged,
-// so the micro-kernel never touches C outside the block.
-func sgemmMacro(p *sgemmParams, w *sgemmWork, g *sgemmGeom, ic, jc, mb, nb, kb int, beta float32) {
+// sgemmMacro multiplies the mb×kb block of op(A) at rows ic.., columns
+// pc.. by the kb×nb block of op(B) at rows pc.., columns jc.., into the
+// block of C at rows ic.., columns jc..: loops 2 and 1 over nr-column and
+// mr-row panels, one micro-kernel call per tile. Panels come packed from
+// w.pa and w.pb, or, for the full panels of a direct side, straight from
+// g.a or g.b. Full tiles of a row-major C go straight to C; edge tiles, and
+// all tiles of a transposed C, are computed into w.tile with beta 0 and
+// merged, so the micro-kernel never touches C outside the block.
+func sgemmMacro(p *sgemmParams, w *sgemmWork, g *sgemmGeom, ic, jc, pc, mb, nb, kb int, beta float32, directA, directB bool) {
 	mr, nr := p.mr, p.nr
 	kern := p.kernel
 	c, ldc, alpha := g.c, g.ldc, g.alpha
 	for jr := 0; jr < nb; jr += nr {
 		cols := min(nr, nb-jr)
-		bp := w.pb[jr*kb : jr*kb+nr*kb]
+		bp, sb := w.pb[jr*kb:jr*kb+nr*kb], nr
+		if directB && cols == nr {
+			bp, sb = g.b[pc*g.ldb+jc+jr:], g.ldb
+		}
 		for ir := 0; ir < mb; ir += mr {
 			rows := min(mr, mb-ir)
-			ap := w.pa[ir*kb : ir*kb+mr*kb]
+			ap, sa := w.pa[ir*kb:ir*kb+mr*kb], mr
+			if directA && rows == mr {
+				ap, sa = g.a[pc*g.lda+ic+ir:], g.lda
+			}
 			ct := c[g.cAt(ic+ir, jc+jr):]
 			switch {
 			case g.cTrans:
-				kern(kb, ap, bp, w.tile, nr, alpha, 0)
+				kern(kb, ap, sa, bp, sb, w.tile, nr, alpha, 0)
 				sgemmMergeT(w.tile, nr, ct, ldc, rows, cols, beta)
 			case rows == mr && cols == nr:
-				kern(kb, ap, bp, ct, ldc, alpha, beta)
+				kern(kb, ap, sa, bp, sb, ct, ldc, alpha, beta)
 			default:
-				kern(kb, ap, bp, w.tile, nr, alpha, 0)
+				kern(kb, ap, sa, bp, sb, w.tile, nr, alpha, 0)
 				sgemmMerge(w.tile, nr, ct, ldc, rows, cols, beta)
 			}
 		}
@@ -328,12 +357,17 @@ func sgemmMerge(t []float32, ldt int, c []float32, ldc, rows, cols int, beta flo
 
 // sgemmPackA packs rows i0..i0+mb and columns p0..p0+kb of op(A) into dst
 // as ⌈mb/mr⌉ panels of kb·mr values: panel r holds, for each p, the mr
-// values op(A)[i0+r·mr+i][p0+p], with rows past mb set to zero.
-func sgemmPackA(prm *sgemmParams, dst, a []float32, lda int, trans bool, i0, p0, mb, kb int) {
+// values op(A)[i0+r·mr+i][p0+p], with rows past mb set to zero. With
+// edgeOnly (A stored transposed) it packs only a last partial panel.
+func sgemmPackA(prm *sgemmParams, dst, a []float32, lda int, trans bool, i0, p0, mb, kb int, edgeOnly bool) {
 	mr := prm.mr
 	if trans {
 		// op(A)[i][p] = A[p][i]: each p copies a contiguous run of A.
-		sgemmPackN(dst, a[p0*lda+i0:], lda, mb, kb, mr)
+		skip := 0
+		if edgeOnly {
+			skip = mb / mr * mr
+		}
+		sgemmPackN(dst[skip*kb:], a[p0*lda+i0+skip:], lda, mb-skip, kb, mr)
 		return
 	}
 	for ir := 0; ir < mb; ir += mr {
@@ -351,12 +385,17 @@ func sgemmPackA(prm *sgemmParams, dst, a []float32, lda int, trans bool, i0, p0,
 
 // sgemmPackB packs rows p0..p0+kb and columns j0..j0+nb of op(B) into dst
 // as ⌈nb/nr⌉ panels of kb·nr values: panel r holds, for each p, the nr
-// values op(B)[p0+p][j0+r·nr+j], with columns past nb set to zero.
-func sgemmPackB(prm *sgemmParams, dst, b []float32, ldb int, trans bool, p0, j0, kb, nb int) {
+// values op(B)[p0+p][j0+r·nr+j], with columns past nb set to zero. With
+// edgeOnly (B not transposed) it packs only a last partial panel.
+func sgemmPackB(prm *sgemmParams, dst, b []float32, ldb int, trans bool, p0, j0, kb, nb int, edgeOnly bool) {
 	nr := prm.nr
 	if !trans {
 		// op(B)[p][j] = B[p][j]: each p copies a contiguous run of B.
-		sgemmPackN(dst, b[p0*ldb+j0:], ldb, nb, kb, nr)
+		skip := 0
+		if edgeOnly {
+			skip = nb / nr * nr
+		}
+		sgemmPackN(dst[skip*kb:], b[p0*ldb+j0+skip:], ldb, nb-skip, kb, nr)
 		return
 	}
 	for jr := 0; jr < nb; jr += nr {
@@ -381,6 +420,9 @@ func sgemmPackB(prm *sgemmParams, dst, b []float32, ldb int, trans bool, p0, j0,
 // It walks src row by row, so that each source line is read once; full
 // panel rows of the tile widths in use copy as fixed-size arrays.
 func sgemmPackN(dst, src []float32, ld, cols, kb, w int) {
+	if cols == 0 {
+		return
+	}
 	full := cols / w * w
 	panel := kb * w
 	for p := 0; p < kb; p++ {

@@ -5,7 +5,7 @@ package asm
 // sgemmKernelAVX2 is the AVX2 level's 6×16 micro-kernel (see sgemmMicro):
 //
 //	for i < 6, j < 16:
-//		s := Σ_p a[p*6+i]·b[p*16+j]  // fused multiply-adds, p in order
+//		s := Σ_p a[p*sa+i]·b[p*sb+j]  // fused multiply-adds, p in order
 //		if beta == 0 {
 //			c[i*ldc+j] = alpha·s
 //		} else {
@@ -15,13 +15,13 @@ package asm
 // It requires AVX, AVX2 and FMA3 and k ≥ 1; a, b and c are not checked.
 //
 //go:noescape
-func sgemmKernelAVX2(k int, a, b, c []float32, ldc int, alpha, beta float32)
+func sgemmKernelAVX2(k int, a []float32, sa int, b []float32, sb int, c []float32, ldc int, alpha, beta float32)
 
 // sgemmKernelAVX512 is the AVX512 level's 12×32 micro-kernel (see
 // sgemmMicro):
 //
 //	for i < 12, j < 32:
-//		s := Σ_p a[p*12+i]·b[p*32+j]  // fused multiply-adds, p in order
+//		s := Σ_p a[p*sa+i]·b[p*sb+j]  // fused multiply-adds, p in order
 //		if beta == 0 {
 //			c[i*ldc+j] = alpha·s
 //		} else {
@@ -31,7 +31,7 @@ func sgemmKernelAVX2(k int, a, b, c []float32, ldc int, alpha, beta float32)
 // It requires AVX-512 F and k ≥ 1; a, b and c are not checked.
 //
 //go:noescape
-func sgemmKernelAVX512(k int, a, b, c []float32, ldc int, alpha, beta float32)
+func sgemmKernelAVX512(k int, a []float32, sa int, b []float32, sb int, c []float32, ldc int, alpha, beta float32)
 
 // sgemmPackTAVX2 copies a 4·⌊rows/4⌋ × 8·⌊kb/8⌋ block of src (row stride
 // ld) transposed into dst (row stride w), in 4×8 blocks:

@@ -3,37 +3,55 @@
 #include "textflag.h"
 
 // Register use shared by both micro-kernels:
-//	SI = a (packed A panel), DI = b (packed B panel), DX = c (row pointer),
-//	R8 = ldc in bytes, CX = k, BX = k/4 for the unrolled loop.
+//	SI = a (A panel at p), R10 = sa·4 bytes (next p in a),
+//	DI = b (B panel at p), R11 = sb·4 bytes (next p in b),
+//	DX = c (row pointer), R8 = ldc·4 bytes, CX = k, BX = k/4.
+//
+// The strides let the kernels read packed panels (sa = mr, sb = nr) as
+// well as op(A) and op(B) in place when they already have that layout.
+
+// KERNEL_ARGS loads the arguments shared by both kernels.
+#define KERNEL_ARGS \
+	MOVQ k+0(FP), CX;        \
+	MOVQ a_base+8(FP), SI;   \
+	MOVQ sa+32(FP), R10;     \
+	SHLQ $2, R10;            \
+	MOVQ b_base+40(FP), DI;  \
+	MOVQ sb+64(FP), R11;     \
+	SHLQ $2, R11;            \
+	MOVQ c_base+72(FP), DX;  \
+	MOVQ ldc+96(FP), R8;     \
+	SHLQ $2, R8
 
 // ---------------------------------------------------------------------------
 // AVX2 + FMA3: a 6×16 tile in Y4..Y15 (row i in Y(4+2i), Y(5+2i)).
 
-// AVX2_STEP does one p of the 6×16 tile, reading a[ao/4 .. ao/4+6] and
-// b[bo/4 .. bo/4+16]:
-//	Y0, Y1 = b[p*16 : p*16+16]
-//	for i < 6: acc[i] += a[p*6+i] · (Y0, Y1)
-#define AVX2_STEP(ao, bo) \
-	VMOVUPS      (bo)(DI), Y0;      \
-	VMOVUPS      (bo+32)(DI), Y1;   \
-	VBROADCASTSS (ao)(SI), Y2;      \
-	VFMADD231PS  Y0, Y2, Y4;        \
-	VFMADD231PS  Y1, Y2, Y5;        \
-	VBROADCASTSS (ao+4)(SI), Y3;    \
-	VFMADD231PS  Y0, Y3, Y6;        \
-	VFMADD231PS  Y1, Y3, Y7;        \
-	VBROADCASTSS (ao+8)(SI), Y2;    \
-	VFMADD231PS  Y0, Y2, Y8;        \
-	VFMADD231PS  Y1, Y2, Y9;        \
-	VBROADCASTSS (ao+12)(SI), Y3;   \
-	VFMADD231PS  Y0, Y3, Y10;       \
-	VFMADD231PS  Y1, Y3, Y11;       \
-	VBROADCASTSS (ao+16)(SI), Y2;   \
-	VFMADD231PS  Y0, Y2, Y12;       \
-	VFMADD231PS  Y1, Y2, Y13;       \
-	VBROADCASTSS (ao+20)(SI), Y3;   \
-	VFMADD231PS  Y0, Y3, Y14;       \
-	VFMADD231PS  Y1, Y3, Y15
+// AVX2_STEP does one p of the 6×16 tile and moves a and b to p+1:
+//	Y0, Y1 = b[p*sb : p*sb+16]
+//	for i < 6: acc[i] += a[p*sa+i] · (Y0, Y1)
+#define AVX2_STEP \
+	VMOVUPS      (DI), Y0;     \
+	VMOVUPS      32(DI), Y1;   \
+	VBROADCASTSS (SI), Y2;     \
+	VFMADD231PS  Y0, Y2, Y4;   \
+	VFMADD231PS  Y1, Y2, Y5;   \
+	VBROADCASTSS 4(SI), Y3;    \
+	VFMADD231PS  Y0, Y3, Y6;   \
+	VFMADD231PS  Y1, Y3, Y7;   \
+	VBROADCASTSS 8(SI), Y2;    \
+	VFMADD231PS  Y0, Y2, Y8;   \
+	VFMADD231PS  Y1, Y2, Y9;   \
+	VBROADCASTSS 12(SI), Y3;   \
+	VFMADD231PS  Y0, Y3, Y10;  \
+	VFMADD231PS  Y1, Y3, Y11;  \
+	VBROADCASTSS 16(SI), Y2;   \
+	VFMADD231PS  Y0, Y2, Y12;  \
+	VFMADD231PS  Y1, Y2, Y13;  \
+	VBROADCASTSS 20(SI), Y3;   \
+	VFMADD231PS  Y0, Y3, Y14;  \
+	VFMADD231PS  Y1, Y3, Y15;  \
+	ADDQ         R10, SI;      \
+	ADDQ         R11, DI
 
 // AVX2_ROW_BETA stores one row: c[0:16] = (r0, r1) + beta(Y1)·c[0:16]; next row.
 #define AVX2_ROW_BETA(r0, r1) \
@@ -49,14 +67,9 @@
 	VMOVUPS r1, 32(DX); \
 	ADDQ    R8, DX
 
-// func sgemmKernelAVX2(k int, a, b, c []float32, ldc int, alpha, beta float32)
-TEXT ·sgemmKernelAVX2(SB), NOSPLIT, $0-96
-	MOVQ k+0(FP), CX
-	MOVQ a_base+8(FP), SI
-	MOVQ b_base+32(FP), DI
-	MOVQ c_base+56(FP), DX
-	MOVQ ldc+80(FP), R8
-	SHLQ $2, R8 // R8 = ldc·4 bytes
+// func sgemmKernelAVX2(k int, a []float32, sa int, b []float32, sb int, c []float32, ldc int, alpha, beta float32)
+TEXT ·sgemmKernelAVX2(SB), NOSPLIT, $0-112
+	KERNEL_ARGS
 
 	// acc = 0
 	VXORPS Y4, Y4, Y4
@@ -72,36 +85,32 @@ TEXT ·sgemmKernelAVX2(SB), NOSPLIT, $0-96
 	VXORPS Y14, Y14, Y14
 	VXORPS Y15, Y15, Y15
 
-	// for ; k >= 4; k -= 4: four steps, a += 4·6, b += 4·16
+	// for ; k >= 4; k -= 4: four steps
 	MOVQ CX, BX
 	SHRQ $2, BX
 	JZ   avx2_tail
 
 avx2_loop4:
-	AVX2_STEP(0, 0)
-	AVX2_STEP(24, 64)
-	AVX2_STEP(48, 128)
-	AVX2_STEP(72, 192)
-	ADDQ $96, SI
-	ADDQ $256, DI
+	AVX2_STEP
+	AVX2_STEP
+	AVX2_STEP
+	AVX2_STEP
 	DECQ BX
 	JNZ  avx2_loop4
 
 avx2_tail:
-	// for k%4 remaining p: one step, a += 6, b += 16
+	// for k%4 remaining p: one step
 	ANDQ $3, CX
 	JZ   avx2_done
 
 avx2_loop1:
-	AVX2_STEP(0, 0)
-	ADDQ $24, SI
-	ADDQ $64, DI
+	AVX2_STEP
 	DECQ CX
 	JNZ  avx2_loop1
 
 avx2_done:
 	// acc *= alpha
-	VBROADCASTSS alpha+88(FP), Y0
+	VBROADCASTSS alpha+104(FP), Y0
 	VMULPS       Y0, Y4, Y4
 	VMULPS       Y0, Y5, Y5
 	VMULPS       Y0, Y6, Y6
@@ -116,12 +125,12 @@ avx2_done:
 	VMULPS       Y0, Y15, Y15
 
 	// if beta == ±0, store without reading C
-	MOVL  beta+92(FP), AX
-	ANDL  $0x7fffffff, AX
-	JZ    avx2_store
+	MOVL beta+108(FP), AX
+	ANDL $0x7fffffff, AX
+	JZ   avx2_store
 
 	// C = acc + beta·C, row by row
-	VBROADCASTSS beta+92(FP), Y1
+	VBROADCASTSS beta+108(FP), Y1
 	AVX2_ROW_BETA(Y4, Y5)
 	AVX2_ROW_BETA(Y6, Y7)
 	AVX2_ROW_BETA(Y8, Y9)
@@ -146,30 +155,31 @@ avx2_store:
 // AVX-512 F: a 12×32 tile in Z8..Z31 (row i in Z(8+2i), Z(9+2i)); the A
 // values are broadcast from memory by the FMAs ({1to16}).
 
-// AVX512_ROWSTEP adds a[ao/4] · (Z0, Z1) to one row (r0, r1).
+// AVX512_ROWSTEP adds a[p*sa+ao/4] · (Z0, Z1) to one row (r0, r1).
 #define AVX512_ROWSTEP(ao, r0, r1) \
-	VFMADD231PS.BCST (ao)(SI), Z0, r0; \
-	VFMADD231PS.BCST (ao)(SI), Z1, r1
+	VFMADD231PS.BCST ao(SI), Z0, r0; \
+	VFMADD231PS.BCST ao(SI), Z1, r1
 
-// AVX512_STEP does one p of the 12×32 tile, reading a[ao/4 .. ao/4+12] and
-// b[bo/4 .. bo/4+32]:
-//	Z0, Z1 = b[p*32 : p*32+32]
-//	for i < 12: acc[i] += a[p*12+i] · (Z0, Z1)
-#define AVX512_STEP(ao, bo) \
-	VMOVUPS (bo)(DI), Z0;              \
-	VMOVUPS (bo+64)(DI), Z1;           \
-	AVX512_ROWSTEP(ao, Z8, Z9);        \
-	AVX512_ROWSTEP(ao+4, Z10, Z11);    \
-	AVX512_ROWSTEP(ao+8, Z12, Z13);    \
-	AVX512_ROWSTEP(ao+12, Z14, Z15);   \
-	AVX512_ROWSTEP(ao+16, Z16, Z17);   \
-	AVX512_ROWSTEP(ao+20, Z18, Z19);   \
-	AVX512_ROWSTEP(ao+24, Z20, Z21);   \
-	AVX512_ROWSTEP(ao+28, Z22, Z23);   \
-	AVX512_ROWSTEP(ao+32, Z24, Z25);   \
-	AVX512_ROWSTEP(ao+36, Z26, Z27);   \
-	AVX512_ROWSTEP(ao+40, Z28, Z29);   \
-	AVX512_ROWSTEP(ao+44, Z30, Z31)
+// AVX512_STEP does one p of the 12×32 tile and moves a and b to p+1:
+//	Z0, Z1 = b[p*sb : p*sb+32]
+//	for i < 12: acc[i] += a[p*sa+i] · (Z0, Z1)
+#define AVX512_STEP \
+	VMOVUPS (DI), Z0;               \
+	VMOVUPS 64(DI), Z1;             \
+	AVX512_ROWSTEP(0, Z8, Z9);      \
+	AVX512_ROWSTEP(4, Z10, Z11);    \
+	AVX512_ROWSTEP(8, Z12, Z13);    \
+	AVX512_ROWSTEP(12, Z14, Z15);   \
+	AVX512_ROWSTEP(16, Z16, Z17);   \
+	AVX512_ROWSTEP(20, Z18, Z19);   \
+	AVX512_ROWSTEP(24, Z20, Z21);   \
+	AVX512_ROWSTEP(28, Z22, Z23);   \
+	AVX512_ROWSTEP(32, Z24, Z25);   \
+	AVX512_ROWSTEP(36, Z26, Z27);   \
+	AVX512_ROWSTEP(40, Z28, Z29);   \
+	AVX512_ROWSTEP(44, Z30, Z31);   \
+	ADDQ    R10, SI;                \
+	ADDQ    R11, DI
 
 // AVX512_SCALE2 multiplies a row (r0, r1) by alpha in Z0.
 #define AVX512_SCALE2(r0, r1) \
@@ -195,14 +205,9 @@ avx2_store:
 	VPXORD r0, r0, r0; \
 	VPXORD r1, r1, r1
 
-// func sgemmKernelAVX512(k int, a, b, c []float32, ldc int, alpha, beta float32)
-TEXT ·sgemmKernelAVX512(SB), NOSPLIT, $0-96
-	MOVQ k+0(FP), CX
-	MOVQ a_base+8(FP), SI
-	MOVQ b_base+32(FP), DI
-	MOVQ c_base+56(FP), DX
-	MOVQ ldc+80(FP), R8
-	SHLQ $2, R8 // R8 = ldc·4 bytes
+// func sgemmKernelAVX512(k int, a []float32, sa int, b []float32, sb int, c []float32, ldc int, alpha, beta float32)
+TEXT ·sgemmKernelAVX512(SB), NOSPLIT, $0-112
+	KERNEL_ARGS
 
 	// acc = 0
 	AVX512_ZERO2(Z8, Z9)
@@ -218,36 +223,32 @@ TEXT ·sgemmKernelAVX512(SB), NOSPLIT, $0-96
 	AVX512_ZERO2(Z28, Z29)
 	AVX512_ZERO2(Z30, Z31)
 
-	// for ; k >= 4; k -= 4: four steps, a += 4·12, b += 4·32
+	// for ; k >= 4; k -= 4: four steps
 	MOVQ CX, BX
 	SHRQ $2, BX
 	JZ   avx512_tail
 
 avx512_loop4:
-	AVX512_STEP(0, 0)
-	AVX512_STEP(48, 128)
-	AVX512_STEP(96, 256)
-	AVX512_STEP(144, 384)
-	ADDQ $192, SI
-	ADDQ $512, DI
+	AVX512_STEP
+	AVX512_STEP
+	AVX512_STEP
+	AVX512_STEP
 	DECQ BX
 	JNZ  avx512_loop4
 
 avx512_tail:
-	// for k%4 remaining p: one step, a += 12, b += 32
+	// for k%4 remaining p: one step
 	ANDQ $3, CX
 	JZ   avx512_done
 
 avx512_loop1:
-	AVX512_STEP(0, 0)
-	ADDQ $48, SI
-	ADDQ $128, DI
+	AVX512_STEP
 	DECQ CX
 	JNZ  avx512_loop1
 
 avx512_done:
 	// acc *= alpha
-	VBROADCASTSS alpha+88(FP), Z0
+	VBROADCASTSS alpha+104(FP), Z0
 	AVX512_SCALE2(Z8, Z9)
 	AVX512_SCALE2(Z10, Z11)
 	AVX512_SCALE2(Z12, Z13)
@@ -262,12 +263,12 @@ avx512_done:
 	AVX512_SCALE2(Z30, Z31)
 
 	// if beta == ±0, store without reading C
-	MOVL beta+92(FP), AX
+	MOVL beta+108(FP), AX
 	ANDL $0x7fffffff, AX
 	JZ   avx512_store
 
 	// C = acc + beta·C, row by row
-	VBROADCASTSS beta+92(FP), Z1
+	VBROADCASTSS beta+108(FP), Z1
 	AVX512_ROW_BETA(Z8, Z9)
 	AVX512_ROW_BETA(Z10, Z11)
 	AVX512_ROW_BETA(Z12, Z13)

@@ -52,13 +52,12 @@ var sgemmGenericParams = sgemmParams{mr: 4, nr: 4, kc: 256, mc: 128, nc: 1024, k
 
 // sgemmKernelGeneric is the pure-Go 4×4 micro-kernel (see sgemmMicro):
 //
-//	C[i*ldc+j] = alpha·Σ_p a[p*4+i]·b[p*4+j] + beta·C[i*ldc+j]
-func sgemmKernelGeneric(k int, a, b, c []float32, ldc int, alpha, beta float32) {
+//	C[i*ldc+j] = alpha·Σ_p a[p*sa+i]·b[p*sb+j] + beta·C[i*ldc+j]
+func sgemmKernelGeneric(k int, a []float32, sa int, b []float32, sb int, c []float32, ldc int, alpha, beta float32) {
 	var c00, c01, c02, c03, c10, c11, c12, c13 float32
 	var c20, c21, c22, c23, c30, c31, c32, c33 float32
-	a, b = a[:4*k], b[:4*k]
-	for p := 0; p+4 <= len(a); p += 4 {
-		ap, bp := a[p:p+4:p+4], b[p:p+4:p+4]
+	for p := 0; p < k; p++ {
+		ap, bp := a[p*sa:p*sa+4:p*sa+4], b[p*sb:p*sb+4:p*sb+4]
 		b0, b1, b2, b3 := bp[0], bp[1], bp[2], bp[3]
 		a0 := ap[0]
 		c00 += a0 * b0
