@@ -33,6 +33,10 @@ func NewObjective(model Module, params []*autodiff.Var) *Objective {
 // their labels. Both are kept (not copied) until the next SetBatch.
 func (o *Objective) SetBatch(x *tensor.Tensor, labels []int32) { o.x, o.labels = x, labels }
 
+// BatchSize returns the number of examples in the minibatch (the B of
+// Sophia-G's step; optim.BatchSizer).
+func (o *Objective) BatchSize() int { return len(o.labels) }
+
 // Params returns the parameters the objective differentiates.
 func (o *Objective) Params() []*autodiff.Var { return o.params }
 
