@@ -142,12 +142,12 @@ func (a *scaleByAdEMAMix) Update(slots []Slot) {
 	}
 }
 
-// ademamixSteps parses a step count (a non-negative integer) for the
+// g1aCountArg parses a count (a non-negative integer) for the
 // registry, keeping a's first error.
-func ademamixSteps(a *argParser, key string) int {
+func g1aCountArg(a *argParser, key string) int {
 	n, err := strconv.Atoi(a.vals[key])
 	if (err != nil || n < 0) && a.err == nil {
-		a.err = fmt.Errorf("optim: %s: argument %s=%q: not a step count", a.opt, key, a.vals[key])
+		a.err = fmt.Errorf("optim: %s: argument %s=%q: not a non-negative integer", a.opt, key, a.vals[key])
 	}
 	return n
 }
@@ -160,7 +160,7 @@ func init() {
 		func(ps []*autodiff.Var, a *argParser) (*Optimizer, error) {
 			c := AdEMAMixConfig{LR: a.f32("lr"), Beta1: a.f64("beta1"), Beta2: a.f64("beta2"), Beta3: a.f64("beta3"),
 				Alpha: a.f64("alpha"), Eps: a.f64("eps"), WeightDecay: a.f32("weight_decay"),
-				AlphaWarmup: ademamixSteps(a, "alpha_warmup"), Beta3Warmup: ademamixSteps(a, "beta3_warmup")}
+				AlphaWarmup: g1aCountArg(a, "alpha_warmup"), Beta3Warmup: g1aCountArg(a, "beta3_warmup")}
 			if a.err != nil {
 				return nil, a.err
 			}
