@@ -1,0 +1,97 @@
+package optim
+
+import (
+	"math"
+
+	"github.com/gograd/gograd/asm"
+	"github.com/gograd/gograd/autodiff"
+)
+
+// AdaGradNormConfig holds the hyperparameters of NewAdaGradNorm.
+type AdaGradNormConfig struct {
+	LR          float32 // η ≥ 0
+	B0          float64 // b₀ ≥ 0, the initial accumulator is b₀²
+	WeightDecay float32 // λ ≥ 0, L2 (added to g before the accumulator)
+}
+
+// DefaultAdaGradNorm returns η = 0.1, b₀ = 0, λ = 0. The paper's
+// recommended η and b₀ are unverified (METHODS 3.5): these are our
+// choice; b₀ = 0 makes the method invariant to scaling the loss.
+func DefaultAdaGradNorm() AdaGradNormConfig { return AdaGradNormConfig{LR: 0.1} }
+
+// NewAdaGradNorm returns AdaGrad-Norm, SGD with a single AdaGrad step
+// size (Ward, Wu & Bottou; METHODS 3.5, partly verified: the Subset-Norm
+// rule with one subset, timlautk/AdAdaGrad adagradnorm.py; the defaults
+// η and b₀ are our unverified choice, see DefaultAdaGradNorm):
+//
+//	g ← g + λ·θ
+//	b² ← b² + ‖g‖²          (‖·‖ global over all parameters; b² starts at b₀²)
+//	θ ← θ − (η/b)·g         (no step while b = 0)
+//
+// The chain is AddDecayedWeights, ScaleByAdaGradNorm, ScaleByLR. The
+// state is "adagrad_norm_b2" (b², one scalar per parameter, the same in
+// every parameter). It returns a *HyperparameterError for a negative or
+// non-finite η, b₀ or λ.
+func NewAdaGradNorm(params []*autodiff.Var, cfg AdaGradNormConfig) (*Optimizer, error) {
+	for _, h := range []struct {
+		n string
+		x float64
+	}{{"lr", float64(cfg.LR)}, {"b0", cfg.B0}, {"weight_decay", float64(cfg.WeightDecay)}} {
+		if err := checkNonNeg("adagrad-norm", h.n, h.x); err != nil {
+			return nil, err
+		}
+	}
+	t := Chain(AddDecayedWeights(), ScaleByAdaGradNorm(cfg.B0), ScaleByLR())
+	return NewFromTransform("adagrad-norm", params, t, cfg.LR, cfg.WeightDecay)
+}
+
+// ScaleByAdaGradNorm returns u ← u/b with b² ← b² + ‖u‖² over all slots
+// (see NewAdaGradNorm). The caller validates b0 ≥ 0.
+func ScaleByAdaGradNorm(b0 float64) Transform { return &scaleByAdaGradNorm{b02: float32(b0 * b0)} }
+
+type scaleByAdaGradNorm struct{ b02 float32 }
+
+var (
+	adagradNormNames = []string{"adagrad_norm_b2"}
+	adagradNormState = scalarState{1}
+)
+
+func (*scaleByAdaGradNorm) Name() string                    { return "scale_by_adagrad_norm" }
+func (*scaleByAdaGradNorm) StateNames() []string            { return adagradNormNames }
+func (t *scaleByAdaGradNorm) Init(n int) [][]float32        { return t.InitShape([]int{n}) }
+func (*scaleByAdaGradNorm) StateShapes(shape []int) [][]int { return adagradNormState.shapes(shape) }
+func (t *scaleByAdaGradNorm) InitShape(shape []int) [][]float32 {
+	st := adagradNormState.init(shape)
+	st[0][0] = t.b02
+	return st
+}
+
+func (t *scaleByAdaGradNorm) Update(slots []Slot) {
+	if len(slots) == 0 {
+		return
+	}
+	for i := range slots {
+		adagradNormState.check(t, &slots[i])
+	}
+	b2 := float32(float64(maxScalar(slots, 0, 0)) + sumSq(slots, pickU))
+	setScalar(slots, 0, 0, b2)
+	scale := float32(0)
+	if b2 > 0 {
+		scale = float32(1 / math.Sqrt(float64(b2)))
+	}
+	for i := range slots {
+		asm.Scale(slots[i].U, scale)
+	}
+}
+
+func init() {
+	d := DefaultAdaGradNorm()
+	register("adagrad-norm", map[string]string{"lr": f32(d.LR), "b0": f64(d.B0), "weight_decay": f32(d.WeightDecay)},
+		func(ps []*autodiff.Var, a *argParser) (*Optimizer, error) {
+			c := AdaGradNormConfig{LR: a.f32("lr"), B0: a.f64("b0"), WeightDecay: a.f32("weight_decay")}
+			if a.err != nil {
+				return nil, a.err
+			}
+			return NewAdaGradNorm(ps, c)
+		})
+}

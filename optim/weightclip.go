@@ -1,0 +1,67 @@
+package optim
+
+import (
+	"fmt"
+	"math"
+)
+
+// WeightClip returns weight clipping (Arjovsky et al., "Wasserstein
+// GAN"; METHODS 4.6) as the last transform of a chain: after the step,
+//
+//	θ ← clamp(θ − u, −c, c)
+//
+// implemented on the update, u ← θ − clamp(θ − u, −c, c), nudged by an
+// ulp where rounding would leave the Optimizer's θ − u outside [−c, c],
+// so max|θ| ≤ c holds exactly after every step (once a parameter has been
+// updated). It has no state and panics if c is not positive and finite.
+func WeightClip(c float32) Transform {
+	if !(c > 0 && c < float32(math.Inf(1))) {
+		panic(fmt.Sprintf("optim: weight_clip: invalid c %v", c))
+	}
+	return &weightClip{c: c}
+}
+
+type weightClip struct{ c float32 }
+
+func (*weightClip) Name() string           { return "weight_clip" }
+func (*weightClip) StateNames() []string   { return nil }
+func (*weightClip) Init(n int) [][]float32 { return nil }
+
+func (t *weightClip) Update(slots []Slot) {
+	c := t.c
+	inf32 := float32(math.Inf(1))
+	for i := range slots {
+		s := &slots[i]
+		stateOf(t, s, 0)
+		p := s.P[:len(s.U)]
+		for j, u := range s.U {
+			q := p[j] - u
+			if q <= c && q >= -c {
+				continue
+			}
+			q = max(-c, min(c, q))
+			u = p[j] - q
+			for p[j]-u > c {
+				u = math.Nextafter32(u, inf32)
+			}
+			for p[j]-u < -c {
+				u = math.Nextafter32(u, -inf32)
+			}
+			s.U[j] = u
+		}
+	}
+}
+
+func init() {
+	registerWrapper("weight-clip", "sgd", map[string]string{"c": "0.01"},
+		func(base Transform, a *argParser) (Transform, error) {
+			c := a.f64("c")
+			if a.err != nil {
+				return nil, a.err
+			}
+			if err := checkRange("weight-clip", "c", c, 0, math.MaxFloat32, true, false); err != nil {
+				return nil, err
+			}
+			return Chain(base, WeightClip(float32(c))), nil
+		})
+}
