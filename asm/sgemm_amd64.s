@@ -23,6 +23,13 @@
 	MOVQ ldc+96(FP), R8;     \
 	SHLQ $2, R8
 
+// PREFETCH_ROW asks for one row of the C tile (bytes 0..off+63) in L1
+// while the k loop runs, and moves AX to the next row.
+#define PREFETCH_ROW(off) \
+	PREFETCHT0 (AX);      \
+	PREFETCHT0 off(AX);   \
+	ADDQ       R8, AX
+
 // ---------------------------------------------------------------------------
 // AVX2 + FMA3: a 6×16 tile in Y4..Y15 (row i in Y(4+2i), Y(5+2i)).
 
@@ -70,6 +77,15 @@
 // func sgemmKernelAVX2(k int, a []float32, sa int, b []float32, sb int, c []float32, ldc int, alpha, beta float32)
 TEXT ·sgemmKernelAVX2(SB), NOSPLIT, $0-112
 	KERNEL_ARGS
+
+	// prefetch the 6 rows of 64 bytes of the C tile
+	MOVQ DX, AX
+	PREFETCH_ROW(63)
+	PREFETCH_ROW(63)
+	PREFETCH_ROW(63)
+	PREFETCH_ROW(63)
+	PREFETCH_ROW(63)
+	PREFETCH_ROW(63)
 
 	// acc = 0
 	VXORPS Y4, Y4, Y4
@@ -208,6 +224,21 @@ avx2_store:
 // func sgemmKernelAVX512(k int, a []float32, sa int, b []float32, sb int, c []float32, ldc int, alpha, beta float32)
 TEXT ·sgemmKernelAVX512(SB), NOSPLIT, $0-112
 	KERNEL_ARGS
+
+	// prefetch the 12 rows of 128 bytes of the C tile
+	MOVQ DX, AX
+	PREFETCH_ROW(127)
+	PREFETCH_ROW(127)
+	PREFETCH_ROW(127)
+	PREFETCH_ROW(127)
+	PREFETCH_ROW(127)
+	PREFETCH_ROW(127)
+	PREFETCH_ROW(127)
+	PREFETCH_ROW(127)
+	PREFETCH_ROW(127)
+	PREFETCH_ROW(127)
+	PREFETCH_ROW(127)
+	PREFETCH_ROW(127)
 
 	// acc = 0
 	AVX512_ZERO2(Z8, Z9)
