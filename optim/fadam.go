@@ -43,7 +43,11 @@ func DefaultFAdam() FAdamConfig {
 // (the default, where both agree). λ is the group's WeightDecay and
 // decays the preconditioned weights ŵ, not θ. The step count t is per
 // parameter (pytorch_optimizer counts per group; equal unless a
-// parameter misses steps). The RMS sums are accumulated in float64;
+// parameter misses steps). Where F^p + ε̂ = 0 (an element whose
+// gradient has been 0 at every step so far, in a step where the whole
+// tensor's gradient is 0, e.g. a tensor whose first gradient is exactly
+// zero) ĝ and ŵ are taken as 0: upstream divides 0 by 0 and the
+// parameter becomes NaN. The RMS sums are accumulated in float64;
 // F^p uses a square root when p = 0.5 and math.Pow otherwise.
 //
 // The chain is ScaleByFAdam, ScaleByLR. The state is "momentum" (m) and
@@ -114,6 +118,9 @@ func (a *scaleByFAdam) Update(slots []Slot) {
 		for j, g := range u {
 			d := a.root(fim[j]) + epsh
 			gh, w := g/d, p[j]/d
+			if d == 0 {
+				gh, w = 0, 0
+			}
 			u[j] = gh
 			sgh += float64(gh) * float64(gh)
 			sw += float64(w) * float64(w)
@@ -124,7 +131,10 @@ func (a *scaleByFAdam) Update(slots []Slot) {
 		for j, gh := range u {
 			mj := b1*m[j] + omb1*(gh/dg)
 			m[j] = mj
-			w := p[j] / (a.root(fim[j]) + epsh) / dw
+			var w float32
+			if d := a.root(fim[j]) + epsh; d != 0 {
+				w = p[j] / d / dw
+			}
 			u[j] = mj + wd*w
 		}
 	}
