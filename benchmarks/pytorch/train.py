@@ -116,7 +116,7 @@ def make_adam(params, lr, variant):
 
 
 @torch.no_grad()
-def evaluate(model, x, y, batch=1000):
+def evaluate(model, x, y, batch):
     model.eval()
     loss_sum, correct = 0.0, 0
     for i in range(0, x.shape[0], batch):
@@ -178,13 +178,15 @@ def main(argv=None):
     ap.add_argument("--limit", type=int, default=0,
                     help="train on the first N training images only (0: all)")
     ap.add_argument("--batch", type=int, default=0, help="default 128 for mlp, 64 for cnn")
+    ap.add_argument("--eval-batch", type=int, default=0,
+                    help="test-set batch size (default: the training batch, so evaluation does not raise peak RSS)")
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--adam", choices=("default", "foreach", "loop", "fused"), default="default",
                     help="torch.optim.Adam implementation")
     ap.add_argument("--json", action="store_true", help="print one JSON object per epoch")
     a = ap.parse_args(argv)
-    if a.epochs < 1 or a.limit < 0 or a.threads < 0 or a.batch < 0:
-        ap.error("--epochs must be >= 1; --limit, --threads, --batch must not be negative")
+    if a.epochs < 1 or min(a.limit, a.threads, a.batch, a.eval_batch) < 0:
+        ap.error("--epochs must be >= 1; --limit, --threads, --batch, --eval-batch must not be negative")
     batch = a.batch or (128 if a.model == "mlp" else 64)
 
     rss_import = current_rss_mib()
@@ -233,7 +235,8 @@ def main(argv=None):
         seconds = time.perf_counter() - t0
         cpu_seconds = time.process_time() - c0
         train_loss = loss_sum.item() / n
-        test_loss, test_acc = evaluate(model, xte, yte)
+        rss_train = peak_rss_mib()
+        test_loss, test_acc = evaluate(model, xte, yte, a.eval_batch or batch)
         rec = {
             "epoch": epoch, "train_loss": round(train_loss, 6), "test_loss": round(test_loss, 6),
             "test_acc": test_acc, "seconds": round(seconds, 3),
@@ -242,6 +245,7 @@ def main(argv=None):
             # CPU time of all threads over the timed loop: for 1 thread, close
             # to the wall time the epoch would take on an idle machine.
             "cpu_seconds": round(cpu_seconds, 3),
+            "peak_rss_mib_before_eval": round(rss_train, 1),
         }
         if a.json:
             print(json.dumps(rec), flush=True)
