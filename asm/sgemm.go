@@ -461,24 +461,13 @@ func sgemmPackN(dst, src []float32, ld, cols, kb, w int) {
 func sgemmRoundUp(x, m int) int { return (x + m - 1) / m * m }
 
 // sgemmParallel splits g into t parts of whole tiles along the side that
-// costs less, and runs them on t goroutines (t-1 new ones plus the caller).
-// Each part packs its own blocks, so splitting the rows of C repacks all of
-// op(B) in every part and splitting the columns repacks all of op(A); the
-// cost model weighs the largest part's multiply-adds against that repacking
-// (packing one element costs about as much as sgemmPackCost flops).
+// costs less (sgemmPlan), and runs them on t goroutines (t-1 new ones plus
+// the caller). Each part packs its own blocks, so splitting the rows of C
+// repacks all of op(B) in every part and splitting the columns repacks all
+// of op(A); the cost model weighs the largest part's multiply-adds against
+// that repacking (packing one element costs about sgemmPackCost flops).
 func sgemmParallel(p *sgemmParams, g *sgemmGeom, t int) {
-	tilesM := (g.m + p.mr - 1) / p.mr
-	tilesN := (g.n + p.nr - 1) / p.nr
-	partM := min(g.m, (tilesM+t-1)/t*p.mr) // rows of the largest part
-	partN := min(g.n, (tilesN+t-1)/t*p.nr)
-	costRows := 2*partM*g.n*g.k + sgemmPackCost*g.k*(g.n+partM)
-	costCols := 2*partN*g.m*g.k + sgemmPackCost*g.k*(g.m+partN)
-	byRows := costRows <= costCols
-	unit, total, tiles := p.nr, g.n, tilesN
-	if byRows {
-		unit, total, tiles = p.mr, g.m, tilesM
-	}
-	t = min(t, tiles)
+	byRows, unit, total, tiles, t := sgemmPlan(p, g, t)
 	if t <= 1 {
 		w := sgemmWorkPool.Get().(*sgemmWork)
 		sgemmSerial(p, g, w)
@@ -486,11 +475,8 @@ func sgemmParallel(p *sgemmParams, g *sgemmGeom, t int) {
 		return
 	}
 	var wg sync.WaitGroup
-	start := 0
 	for i := 0; i < t; i++ {
-		end := min(total, (tiles*(i+1)/t)*unit)
-		part := sgemmSplit(g, byRows, start, end)
-		start = end
+		part := sgemmSplit(g, byRows, min(total, tiles*i/t*unit), min(total, tiles*(i+1)/t*unit))
 		if i == t-1 {
 			w := sgemmWorkPool.Get().(*sgemmWork)
 			sgemmSerial(p, &part, w)
@@ -506,6 +492,25 @@ func sgemmParallel(p *sgemmParams, g *sgemmGeom, t int) {
 		}()
 	}
 	wg.Wait()
+}
+
+// sgemmPlan chooses how sgemmParallel splits g over at most t goroutines:
+// along the rows of C (byRows) or its columns, in parts of whole tiles of
+// unit rows or columns out of total (tiles tiles); part i of parts covers
+// tiles*i/parts .. tiles*(i+1)/parts.
+func sgemmPlan(p *sgemmParams, g *sgemmGeom, t int) (byRows bool, unit, total, tiles, parts int) {
+	tilesM := (g.m + p.mr - 1) / p.mr
+	tilesN := (g.n + p.nr - 1) / p.nr
+	partM := min(g.m, (tilesM+t-1)/t*p.mr) // rows of the largest part
+	partN := min(g.n, (tilesN+t-1)/t*p.nr)
+	costRows := 2*partM*g.n*g.k + sgemmPackCost*g.k*(g.n+partM)
+	costCols := 2*partN*g.m*g.k + sgemmPackCost*g.k*(g.m+partN)
+	byRows = costRows <= costCols
+	unit, total, tiles = p.nr, g.n, tilesN
+	if byRows {
+		unit, total, tiles = p.mr, g.m, tilesM
+	}
+	return byRows, unit, total, tiles, min(t, tiles)
 }
 
 // sgemmSplit returns the part of g computing rows (byRows) or columns
