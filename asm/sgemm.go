@@ -44,7 +44,7 @@ func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 		g = g.swapped()
 	}
 	t := int(sgemmThreads.Load())
-	if m*n*k < sgemmParallelMin {
+	if float64(m)*float64(n)*float64(k) < sgemmParallelMin {
 		t = 1
 	}
 	sgemmRun(p, &g, t)
@@ -503,8 +503,9 @@ func sgemmPlan(p *sgemmParams, g *sgemmGeom, t int) (byRows bool, unit, total, t
 	tilesN := (g.n + p.nr - 1) / p.nr
 	partM := min(g.m, (tilesM+t-1)/t*p.mr) // rows of the largest part
 	partN := min(g.n, (tilesN+t-1)/t*p.nr)
-	costRows := 2*partM*g.n*g.k + sgemmPackCost*g.k*(g.n+partM)
-	costCols := 2*partN*g.m*g.k + sgemmPackCost*g.k*(g.m+partN)
+	k := float64(g.k)
+	costRows := 2*float64(partM)*float64(g.n)*k + sgemmPackCost*k*float64(g.n+partM)
+	costCols := 2*float64(partN)*float64(g.m)*k + sgemmPackCost*k*float64(g.m+partN)
 	byRows = costRows <= costCols
 	unit, total, tiles = p.nr, g.n, tilesN
 	if byRows {
