@@ -7,7 +7,8 @@ import (
 )
 
 // Minimizing f(p) = Σ p²/2 (gradient p) with Adam: on the first step
-// every coordinate moves by about η against its gradient's sign.
+// every coordinate moves by about η against its gradient's sign. (The
+// output agrees with a float64 transcription of torch's update.)
 func ExampleAdamStep() {
 	p := []float32{1, -2, 0.5}
 	g := make([]float32, len(p))
@@ -22,8 +23,8 @@ func ExampleAdamStep() {
 	}
 	// Output:
 	// step 1: p = [0.9000 -1.9000 0.4000]
-	// step 2: p = [0.8000 -1.8000 0.3000]
-	// step 3: p = [0.7001 -1.7000 0.2002]
+	// step 2: p = [0.8004 -1.8002 0.3012]
+	// step 3: p = [0.7016 -1.7006 0.2049]
 }
 
 // Lion moves every coordinate by exactly η·sign(c), plus decoupled decay.
