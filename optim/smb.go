@@ -39,7 +39,9 @@ func DefaultSMB() SMBConfig { return SMBConfig{LR: 1, Eta: 0.99, C: 0.1} }
 // optional per-epoch auto-schedule of α (scale by β when the fraction of
 // model steps exceeds γ) is not implemented: the optimizer does not see
 // epochs; change α with SetLR. The chain is ScaleBySMB alone (it reads
-// α from the group LR). The state is "smb_params", a scratch copy of θ
+// α from the group LR). A degenerate model step (σ ≤ 0, or coefficients
+// that are not finite, as when Θ underflows at a minimum) is skipped:
+// θ stays. The state is "smb_params", a scratch copy of θ
 // (the trial step is recomputed from g). NewSMB returns a
 // *HyperparameterError for α not positive, η outside (0, 1] or c outside
 // (0, 1).
@@ -111,6 +113,9 @@ func (t *scaleBySMB) Update(slots []Slot) {
 	cy := cg / big * (-(ys+2*sigma)*sg + ss*yg)
 	// θ_new − θ = c_s·s + c_g·g + c_y·y = (c_g − α·c_s − c_y)·g + c_y·∇f(θ+s), and u = θ − θ_new.
 	kg, kt := float32(-(cg - alpha*cs - cy)), float32(-cy)
+	if !(sigma > 0) || math.IsNaN(float64(kg)) || math.IsInf(float64(kg), 0) || math.IsNaN(float64(kt)) || math.IsInf(float64(kt), 0) {
+		kg, kt = 0, 0 // degenerate model (σ = 0 or Θ underflows near a minimum): no step
+	}
 	for i := range slots {
 		s := &slots[i]
 		gt := s.G[:len(s.U)]
