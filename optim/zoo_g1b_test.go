@@ -592,3 +592,22 @@ func (f *g1bFixedGrad) Gradient() float32 {
 func (f *g1bFixedGrad) HVP(v []*tensor.Tensor) []*tensor.Tensor {
 	return []*tensor.Tensor{tensor.New(f.p.Value.Shape()...)}
 }
+
+// TestG1bStepDoesNotAllocate: after the first step, Step makes no
+// allocations (matrix and vector parameters).
+func TestG1bStepDoesNotAllocate(t *testing.T) {
+	for _, tc := range g1bCases {
+		rng := tensor.NewRNG(2)
+		a := autodiff.NewParam("a", tensor.RandN(rng, 1, 6, 5))
+		b := autodiff.NewParam("b", tensor.RandN(rng, 1, 7))
+		a.Grad, b.Grad = tensor.RandN(rng, 1, 6, 5), tensor.RandN(rng, 1, 7)
+		o, err := tc.mk([]*autodiff.Var{a, b})
+		if err != nil {
+			t.Fatal(err)
+		}
+		o.Step()
+		if n := testing.AllocsPerRun(10, o.Step); n != 0 {
+			t.Errorf("%s: %v allocations per Step", tc.name, n)
+		}
+	}
+}
