@@ -30,6 +30,16 @@ type config struct {
 	cpu      string
 	progress string // auto, bar, plain, none
 	cpuprof  string
+
+	grad        string // gradient estimator (fgrad.Names)
+	tangents    int    // K for fg and fg-activity
+	cosineEvery int    // measure the cosine to the true gradient every N steps (0: never)
+	compare     string // comma-separated estimators to compare; "" trains once
+	compareOut  string // markdown table of -compare; the PNGs go next to it
+	lrSet       bool   // -lr was given
+	optSet      bool   // -opt was given
+
+	onEpoch func(epochMetrics) // called after each epoch (-compare collects them)
 }
 
 // workload defaults: W1 (mlp) and W2 (cnn) of the reference benchmarks.
@@ -68,6 +78,11 @@ func parseFlags(args []string, usageOut io.Writer) (*config, error) {
 	fs.StringVar(&c.cpu, "cpu", "", "cap the kernels' CPU level: generic, avx2 or avx512 (default: $GOGRAD_CPU, then the best available)")
 	fs.StringVar(&c.progress, "progress", "auto", "progress display: auto (a bar on a terminal), bar, plain or none")
 	fs.StringVar(&c.cpuprof, "cpuprofile", "", "write a CPU profile of the training to this file (go tool pprof)")
+	fs.StringVar(&c.grad, "grad", "backprop", "gradient estimator: backprop, fg, fg-activity, fg-local or dfa (each has its own default -opt and -lr)")
+	fs.IntVar(&c.tangents, "tangents", 1, "random tangents K per step for -grad fg and fg-activity")
+	fs.IntVar(&c.cosineEvery, "cosine-every", 0, "every N steps, measure the cosine between the estimate and the true gradient (0: never)")
+	fs.StringVar(&c.compare, "compare", "", "train each of these comma-separated estimators on the same seed and batches and write a table and plots")
+	fs.StringVar(&c.compareOut, "compare-out", "compare.md", "markdown table of -compare; compare_acc_epoch.png and compare_acc_time.png go next to it")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil, errHelp
@@ -101,8 +116,24 @@ func parseFlags(args []string, usageOut io.Writer) (*config, error) {
 		return nil, fmt.Errorf("-opt-args %q: %v", *optArgs, err)
 	}
 	d := workloadDefaults[c.model]
+	c.lrSet, c.optSet = set["lr"], set["opt"]
 	if !set["lr"] {
 		c.lr = d.lr
+	}
+	if err := checkGrad(c.grad, c.tangents); err != nil {
+		return nil, err
+	}
+	if c.cosineEvery < 0 {
+		return nil, fmt.Errorf("-cosine-every %d: must not be negative", c.cosineEvery)
+	}
+	if c.grad != "backprop" {
+		gd := gradDefaults[c.grad]
+		if !set["lr"] {
+			c.lr = gd.lr
+		}
+		if !set["opt"] {
+			c.opt = gd.opt
+		}
 	}
 	if !set["batch"] {
 		c.batch = d.batch

@@ -17,7 +17,10 @@ type epochMetrics struct {
 	MsPerStep     float64 `json:"ms_per_step"`
 	SamplesPerSec float64 `json:"samples_per_sec"`
 	Steps         int     `json:"steps"`
-	PeakHeapMiB   float64 `json:"peak_heap_mib"`
+	PeakHeapMiB   float64 `json:"peak_heap_mib"`    // largest heap (live + unswept) seen after any step so far
+	StepMiB       float64 `json:"step_mib"`         // heap one step of a fresh estimator needs (fgrad.StepMemory)
+	Cosine        float64 `json:"cosine,omitempty"` // mean cosine to the true gradient over the epoch's measured steps
+	Grad          string  `json:"grad"`
 	PeakRSSMiB    float64 `json:"peak_rss_mib"`
 }
 

@@ -57,10 +57,15 @@ type session struct {
 	tape     *autodiff.Tape
 	obj      *nn.Objective // for optimizers that re-evaluate the objective; nil otherwise
 	features int
+	grad     *gradient // -grad: the estimator, cosine and memory measurements
 }
 
-// train runs the whole training session described by c.
+// train runs the whole training session described by c, or the
+// comparison of -compare.
 func train(c *config, out io.Writer) error {
+	if c.compare != "" {
+		return runCompare(c, out)
+	}
 	if !slices.Contains(optim.Names(), c.opt) {
 		return &flagError{fmt.Errorf("-opt %q: unknown optimizer (have %s; -opt list shows their arguments)", c.opt, strings.Join(optim.Names(), ", "))}
 	}
@@ -90,6 +95,9 @@ func train(c *config, out io.Writer) error {
 			return err
 		}
 		last = m
+		if c.onEpoch != nil {
+			c.onEpoch(m)
+		}
 		fmt.Fprintf(out, "epoch %d/%d  train_loss %.4f  test_loss %.4f  test_acc %.2f%%  %.2fs (%.2f ms/step, %.0f samples/s)\n",
 			m.Epoch, c.epochs, m.TrainLoss, m.TestLoss, 100*m.TestAcc, m.Seconds, m.MsPerStep, m.SamplesPerSec)
 		if err := s.metrics.write(m); err != nil {
@@ -166,6 +174,9 @@ func newSession(c *config, out io.Writer) (*session, error) {
 		s.shape = func(n int) []int { return []int{n, 1, trainSet.Rows, trainSet.Cols} }
 	}
 	s.params = nn.Parameters(s.model)
+	if err := s.setupGradient(); err != nil {
+		return nil, err
+	}
 	wd := float32(-1)
 	if c.wd > 0 {
 		wd = float32(c.wd)
@@ -173,6 +184,9 @@ func newSession(c *config, out io.Writer) (*session, error) {
 	s.opt, err = optim.New(c.opt, s.params, float32(c.lr), wd, c.optArgs)
 	if err != nil {
 		return nil, &flagError{fmt.Errorf("-opt %s: %v", c.opt, err)}
+	}
+	if s.opt.NeedsObjective() && s.grad.est != nil {
+		return nil, &flagError{fmt.Errorf("-opt %s re-evaluates the objective: use it with -grad backprop", c.opt)}
 	}
 	if s.opt.NeedsObjective() {
 		s.obj = nn.NewObjective(s.model, s.opt.Params())
@@ -200,6 +214,7 @@ func (s *session) epoch(e int) (epochMetrics, error) {
 	for b := range s.train.Batches(e) {
 		x := tensor.FromSlice(b.X[:b.Size*s.features], s.shape(b.Size)...)
 		l := float64(s.trainStep(x, b.Labels[:b.Size]))
+		s.grad.heap.observe()
 		if math.IsNaN(l) || math.IsInf(l, 0) {
 			return epochMetrics{}, fmt.Errorf("epoch %d step %d: loss is %v (lower -lr?)", e+1, step+1, l)
 		}
@@ -208,7 +223,7 @@ func (s *session) epoch(e int) (epochMetrics, error) {
 		step++
 		bar.step(step, lossSum/float64(samples), samples)
 	}
-	elapsed := time.Since(start).Seconds()
+	elapsed := time.Since(start).Seconds() - s.grad.takeMeterSeconds()
 	bar.finish()
 	ev := nn.Evaluate(s.model, s.testBatches())
 	return epochMetrics{
@@ -221,15 +236,23 @@ func (s *session) epoch(e int) (epochMetrics, error) {
 		SamplesPerSec: float64(samples) / elapsed,
 		Steps:         step,
 		PeakRSSMiB:    peakRSSMiB(),
-		PeakHeapMiB:   heapMiB(),
+		PeakHeapMiB:   s.grad.heap.peakMiB(),
+		StepMiB:       s.grad.stepMiB,
+		Cosine:        s.grad.epochCosine(),
+		Grad:          s.c.grad,
 	}, nil
 }
 
 // trainStep runs one optimization step on a batch (x shaped for the
 // model, with its labels) and returns the batch's loss before the step.
 func (s *session) trainStep(x *tensor.Tensor, labels []int32) float32 {
+	s.grad.beforeStep(s, x, labels)
+	if s.grad.est != nil {
+		return s.estimatedStep(x, labels)
+	}
 	loss := nn.CrossEntropyLoss(s.model.Forward(s.tape.Input(x)), labels)
 	s.tape.Backward(loss)
+	s.grad.afterGradient(x, labels)
 	l := loss.Item()
 	s.tape.Reset()
 	if s.obj != nil {
@@ -252,10 +275,4 @@ func (s *session) testBatches() iter.Seq2[*tensor.Tensor, []int32] {
 			}
 		}
 	}
-}
-
-func heapMiB() float64 {
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	return float64(ms.HeapSys) / (1 << 20)
 }

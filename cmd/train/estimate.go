@@ -1,0 +1,171 @@
+package main
+
+import (
+	"fmt"
+	"runtime/metrics"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gograd/gograd/fgrad"
+	"github.com/gograd/gograd/nn"
+	"github.com/gograd/gograd/tensor"
+)
+
+// gradDefault is the optimizer and learning rate an estimator trains with
+// unless -opt and -lr are given: the best found for the W1 MLP on MNIST
+// over 10 epochs (README, "Forward gradients").
+type gradDefault struct {
+	opt string
+	lr  float64
+}
+
+var gradDefaults = map[string]gradDefault{
+	"backprop":    {"adam", 1e-3},
+	"fg":          {"adam", 1e-4},
+	"fg-activity": {"adam", 3e-4},
+	"fg-local":    {"adam", 1e-3},
+	"dfa":         {"adam", 3e-4},
+}
+
+// gradient is the per-step gradient work of a session: which estimator
+// fills the Grads, the cosine to the true gradient every so many steps,
+// and the memory measurements.
+type gradient struct {
+	name  string
+	cfg   fgrad.Config
+	est   fgrad.Estimator // nil for backprop: the session's own tape step
+	meter *fgrad.CosineMeter
+	every int // -cosine-every; 0: never
+	steps int
+
+	cosSum  float64 // over the measured steps of the current epoch
+	cosN    int
+	meterS  float64 // seconds spent measuring cosines this epoch
+	heap    heapPeak
+	stepMiB float64 // heap a fresh estimator's first step needs
+	measure bool    // stepMiB still to be measured
+}
+
+// setupGradient builds the estimator of -grad for the session's model and
+// appends its own parameters (fg-local's heads) to s.params, before the
+// optimizer is made.
+func (s *session) setupGradient() error {
+	c := s.c
+	g := &gradient{name: c.grad, cfg: fgrad.Config{Tangents: c.tangents, Seed: c.seed}, every: c.cosineEvery, measure: true}
+	g.heap.init()
+	s.grad = g
+	if c.cosineEvery > 0 {
+		g.meter = fgrad.NewCosineMeter(s.model)
+	}
+	if c.grad == "backprop" {
+		return nil
+	}
+	if c.resume != "" {
+		return &flagError{fmt.Errorf("-resume: supported with -grad backprop only (the %s estimator's state is not in checkpoints)", c.grad)}
+	}
+	est, err := fgrad.New(c.grad, s.model, g.cfg)
+	if err != nil {
+		return &flagError{fmt.Errorf("-grad %s: %v", c.grad, err)}
+	}
+	g.est = est
+	if a, ok := est.(fgrad.AuxTrainer); ok {
+		s.params = append(slices.Clip(s.params), a.AuxParams()...)
+	}
+	return nil
+}
+
+// estimatedStep is trainStep for the estimators other than backprop: the
+// estimate fills the Grads and the optimizer steps on them.
+func (s *session) estimatedStep(x *tensor.Tensor, labels []int32) float32 {
+	l := s.grad.est.Estimate(x, labels)
+	s.grad.afterGradient(x, labels)
+	s.opt.Step()
+	s.opt.ZeroGrad()
+	return l
+}
+
+// beforeStep measures, on the session's first batch, the heap that a
+// fresh estimator of the same kind needs for one step (fgrad.StepMemory),
+// then clears the Grads it left.
+func (g *gradient) beforeStep(s *session, x *tensor.Tensor, labels []int32) {
+	if !g.measure {
+		return
+	}
+	g.measure = false
+	var fresh fgrad.Estimator = fgrad.NewBackprop(s.model)
+	if g.est != nil {
+		var err error
+		if fresh, err = fgrad.New(g.name, s.model, g.cfg); err != nil {
+			panic(err) // New already succeeded with the same arguments
+		}
+	}
+	g.stepMiB = float64(fgrad.StepMemory(fresh, x, labels)) / (1 << 20)
+	nn.ZeroGrad(s.model)
+}
+
+// afterGradient samples the cosine between the Grads and the true
+// gradient when it is due (every -cosine-every steps, counted from 1).
+func (g *gradient) afterGradient(x *tensor.Tensor, labels []int32) {
+	g.steps++
+	if g.meter == nil || g.steps%g.every != 0 {
+		return
+	}
+	start := time.Now()
+	g.cosSum += g.meter.Measure(x, labels)
+	g.cosN++
+	g.meterS += time.Since(start).Seconds()
+}
+
+// takeMeterSeconds returns the time the cosine measurements took since
+// the last call: the epoch's training time excludes it.
+func (g *gradient) takeMeterSeconds() float64 {
+	s := g.meterS
+	g.meterS = 0
+	return s
+}
+
+// epochCosine returns the mean cosine of the epoch's measured steps (0 if
+// none) and starts a new epoch.
+func (g *gradient) epochCosine() float64 {
+	var m float64
+	if g.cosN > 0 {
+		m = g.cosSum / float64(g.cosN)
+	}
+	g.cosSum, g.cosN = 0, 0
+	return m
+}
+
+// heapPeak tracks the largest heap seen, from runtime/metrics'
+// /memory/classes/heap/objects:bytes (live objects plus garbage not yet
+// swept: the heap the process actually holds), sampled after every step.
+// Reading one metric does not stop the world and allocates nothing.
+type heapPeak struct {
+	sample []metrics.Sample
+	peak   uint64
+}
+
+func (h *heapPeak) init() {
+	h.sample = []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	h.observe()
+}
+
+func (h *heapPeak) observe() {
+	metrics.Read(h.sample)
+	if v := h.sample[0].Value; v.Kind() == metrics.KindUint64 {
+		h.peak = max(h.peak, v.Uint64())
+	}
+}
+
+func (h *heapPeak) peakMiB() float64 { return float64(h.peak) / (1 << 20) }
+
+// checkGradFlags validates -grad and -tangents and returns a flag error.
+func checkGrad(grad string, tangents int) error {
+	if !slices.Contains(fgrad.Names(), grad) {
+		return fmt.Errorf("-grad %q: want one of %s", grad, strings.Join(fgrad.Names(), ", "))
+	}
+	if tangents < 1 {
+		return fmt.Errorf("-tangents %d: must be at least 1", tangents)
+	}
+	return nil
+}
