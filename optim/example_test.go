@@ -52,12 +52,13 @@ func ExampleNew() {
 	for _, g := range opt.Groups() {
 		fmt.Printf("%s: lr %g, weight decay %g\n", g.Params[0].Name, g.LR, g.WeightDecay)
 	}
-	fmt.Println(optim.Names())
+	d, _ := optim.Defaults("adamw")
+	fmt.Println(d)
 	_, err = optim.New("adam", []*autodiff.Var{w}, 1e-3, 0, map[string]string{"beta1": "1.5"})
 	fmt.Println(err)
 	// Output:
 	// w: lr 0.001, weight decay 0.1
 	// b: lr 0.001, weight decay 0
-	// [adam adamw lion sgd]
+	// map[beta1:0.9 beta2:0.999 eps:1e-08 fused:true lr:0.001 weight_decay:0.01]
 	// optim: adam: invalid beta1 1.5: must be in [0, 1)
 }
