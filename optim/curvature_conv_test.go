@@ -137,4 +137,4 @@ func TestCurvatureNeedsObjective(t *testing.T) {
 	}
 }
 
-var g2Names = []string{"adahessian", "sophia-h", "sophia-g", "oasis", "sania", "psgd"}
+var g2Names = []string{"adahessian", "sophia-h", "sophia-g", "oasis", "sania", "psgd", "lazy-newton"}

@@ -335,26 +335,18 @@ func invRoot(dst, a []float32, d int, p, eps float64) {
 	vals := es.Values(nil)
 	var u mat.Dense
 	es.VectorsTo(&u)
-	f := make([]float64, d)
-	for i, l := range vals {
-		f[i] = math.Pow(max(l, 0)+eps, p)
-	}
+	// dst = (U·diag(f))·Uᵀ in float32 on Sgemm.
 	raw := u.RawMatrix()
-	row := make([]float64, d)
+	us := make([]float32, d*d)
+	uf := make([]float32, d*d)
 	for i := range d {
-		ui := raw.Data[i*raw.Stride : i*raw.Stride+d]
 		for l := range d {
-			row[l] = ui[l] * f[l]
-		}
-		for j := i; j < d; j++ {
-			uj := raw.Data[j*raw.Stride : j*raw.Stride+d]
-			var sum float64
-			for l, x := range row {
-				sum += x * uj[l]
-			}
-			dst[i*d+j], dst[j*d+i] = float32(sum), float32(sum)
+			x := raw.Data[i*raw.Stride+l]
+			us[i*d+l] = float32(x)
+			uf[i*d+l] = float32(x * math.Pow(max(vals[l], 0)+eps, p))
 		}
 	}
+	tensor.Sgemm(false, true, d, d, d, 1, uf, d, us, d, 0, dst, d)
 }
 
 func init() {
