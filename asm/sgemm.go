@@ -2,6 +2,7 @@ package asm
 
 import (
 	"fmt"
+	"math/bits"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -211,10 +212,13 @@ type sgemmWork struct {
 
 var sgemmWorkPool = sync.Pool{New: func() any { return new(sgemmWork) }}
 
-// sgemmGrow returns s resized to n elements, reallocating only to grow.
+// sgemmGrow returns s resized to n elements, reallocating only to grow, to
+// a power of two: the parts of a parallel call differ by a tile, and their
+// buffers, which travel between goroutines through sgemmWorkPool, then
+// still fit each other's parts.
 func sgemmGrow(s []float32, n int) []float32 {
 	if cap(s) < n {
-		return make([]float32, n)
+		return make([]float32, n, 1<<bits.Len(uint(n-1)))
 	}
 	return s[:n]
 }
@@ -461,11 +465,12 @@ func sgemmPackN(dst, src []float32, ld, cols, kb, w int) {
 func sgemmRoundUp(x, m int) int { return (x + m - 1) / m * m }
 
 // sgemmParallel splits g into t parts of whole tiles along the side that
-// costs less (sgemmPlan), and runs them on t goroutines (t-1 new ones plus
-// the caller). Each part packs its own blocks, so splitting the rows of C
-// repacks all of op(B) in every part and splitting the columns repacks all
-// of op(A); the cost model weighs the largest part's multiply-adds against
-// that repacking (packing one element costs about sgemmPackCost flops).
+// costs less (sgemmPlan), and runs them on t goroutines: t-1 parts go to
+// sgemm's worker goroutines and the caller runs the last. Each part packs
+// its own blocks, so splitting the rows of C repacks all of op(B) in every
+// part and splitting the columns repacks all of op(A); the cost model
+// weighs the largest part's multiply-adds against that repacking (packing
+// one element costs about sgemmPackCost flops).
 func sgemmParallel(p *sgemmParams, g *sgemmGeom, t int) {
 	byRows, unit, total, tiles, t := sgemmPlan(p, g, t)
 	if t <= 1 {
@@ -474,24 +479,73 @@ func sgemmParallel(p *sgemmParams, g *sgemmGeom, t int) {
 		sgemmWorkPool.Put(w)
 		return
 	}
-	var wg sync.WaitGroup
-	for i := 0; i < t; i++ {
-		part := sgemmSplit(g, byRows, min(total, tiles*i/t*unit), min(total, tiles*(i+1)/t*unit))
-		if i == t-1 {
-			w := sgemmWorkPool.Get().(*sgemmWork)
-			sgemmSerial(p, &part, w)
-			sgemmWorkPool.Put(w)
-			break
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			w := sgemmWorkPool.Get().(*sgemmWork)
-			sgemmSerial(p, &part, w)
-			sgemmWorkPool.Put(w)
-		}()
+	sgemmStartWorkers(t - 1)
+	job := sgemmJobPool.Get().(*sgemmJob)
+	if cap(job.tasks) < t-1 {
+		job.tasks = make([]sgemmTask, t-1)
 	}
-	wg.Wait()
+	job.tasks = job.tasks[:t-1]
+	job.wg.Add(t - 1)
+	for i := range job.tasks {
+		job.tasks[i] = sgemmTask{p: p, wg: &job.wg,
+			g: sgemmSplit(g, byRows, min(total, tiles*i/t*unit), min(total, tiles*(i+1)/t*unit))}
+		sgemmQueue <- &job.tasks[i]
+	}
+	last := sgemmSplit(g, byRows, min(total, tiles*(t-1)/t*unit), total)
+	w := sgemmWorkPool.Get().(*sgemmWork)
+	sgemmSerial(p, &last, w)
+	sgemmWorkPool.Put(w)
+	job.wg.Wait()
+	clear(job.tasks) // drop the references to the caller's slices
+	sgemmJobPool.Put(job)
+}
+
+// sgemmTask is one part of a parallel product, run by a worker.
+type sgemmTask struct {
+	p  *sgemmParams
+	g  sgemmGeom
+	wg *sync.WaitGroup
+}
+
+// sgemmJob holds one parallel call's tasks; it is reused through
+// sgemmJobPool so that parallel calls do not allocate in steady state.
+type sgemmJob struct {
+	wg    sync.WaitGroup
+	tasks []sgemmTask
+}
+
+var sgemmJobPool = sync.Pool{New: func() any { return new(sgemmJob) }}
+
+// The worker goroutines: started on first need, as many as the most
+// threads-1 any call has asked for, and kept for the life of the process,
+// blocked on sgemmQueue when idle.
+var (
+	sgemmQueue     = make(chan *sgemmTask)
+	sgemmWorkersMu sync.Mutex
+	sgemmWorkers   atomic.Int32
+)
+
+// sgemmStartWorkers makes sure that at least n workers run.
+func sgemmStartWorkers(n int) {
+	if int(sgemmWorkers.Load()) >= n {
+		return
+	}
+	sgemmWorkersMu.Lock()
+	for int(sgemmWorkers.Load()) < n {
+		go sgemmWorker()
+		sgemmWorkers.Add(1)
+	}
+	sgemmWorkersMu.Unlock()
+}
+
+// sgemmWorker runs the tasks it receives, one at a time.
+func sgemmWorker() {
+	for task := range sgemmQueue {
+		w := sgemmWorkPool.Get().(*sgemmWork)
+		sgemmSerial(task.p, &task.g, w)
+		sgemmWorkPool.Put(w)
+		task.wg.Done()
+	}
 }
 
 // sgemmPlan chooses how sgemmParallel splits g over at most t goroutines:

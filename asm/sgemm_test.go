@@ -409,16 +409,21 @@ func TestSgemmAllocs(t *testing.T) {
 	}
 	old := Threads()
 	defer SetThreads(old)
-	SetThreads(1)
-	for _, n := range []int{8, 64, 300} {
-		a := make([]float32, n*n)
-		b := make([]float32, n*n)
-		c := make([]float32, n*n)
-		allocs := testing.AllocsPerRun(5, func() {
-			Sgemm(false, true, n, n, n, 1, a, n, b, n, 0, c, n)
-		})
-		if allocs != 0 {
-			t.Errorf("n=%d: %v allocations per call, want 0", n, allocs)
+	for _, threads := range []int{1, 2} {
+		SetThreads(threads)
+		for _, n := range []int{8, 64, 300} {
+			a := make([]float32, n*n)
+			b := make([]float32, n*n)
+			c := make([]float32, n*n)
+			for range 3 {
+				Sgemm(false, true, n, n, n, 1, a, n, b, n, 0, c, n)
+			}
+			allocs := testing.AllocsPerRun(10, func() {
+				Sgemm(false, true, n, n, n, 1, a, n, b, n, 0, c, n)
+			})
+			if allocs != 0 {
+				t.Errorf("threads=%d n=%d: %v allocations per call, want 0", threads, n, allocs)
+			}
 		}
 	}
 }
