@@ -22,11 +22,14 @@ import (
 // rescaled to norm √P, which keeps ĝ unbiased and lowers its variance.
 //
 // On an MLP (see New) the pass is tape-free: layer by layer, the primal
-// and the K tangents sit in one slot-major buffer [(1+K)·N, width], and
+// [N, width] and the K tangents [N, K, width] sit in one buffer, and
 //
 //	z = h·Wᵀ + b,   ż_k = ḣ_k·Wᵀ + h·V_kᵀ + v_b,k,   ḣ_k = ż_k ⊙ 1[z > 0],
 //
-// where the K products ḣ_k·Wᵀ go through sgemm as one [K·N, in] matrix.
+// where the K tangents go through sgemm together: the products ḣ_k·Wᵀ as
+// one [N·K, in] matrix, and h·V_kᵀ as one product with the stacked
+// [K·out, in] tangents of the layer, so a step takes two sgemms per layer
+// whatever K.
 // The loss tangent is d_k = Σ (softmax(z_L) − onehot)/N ⊙ ż_L,k. The
 // tangents are not stored: with K = 1, v is drawn straight into each
 // parameter's Grad (memory the optimizer needs anyway) and scaled by d;
@@ -213,7 +216,10 @@ func (f *FG) layerTangents(l, pi int) (vw, vb []float32) {
 }
 
 // estimateMLP runs the tape-free forward pass with K tangents and sets
-// f.d.
+// f.d. A layer's buffer holds the primal [N, out] and then the tangents
+// sample-major, [N, K, out], so that each layer takes two sgemms whatever
+// K: Ḣ·Wᵀ over all N·K tangent rows, and h·[V_1; …; V_K]ᵀ, whose [N,
+// K·out] result is that same layout.
 func (f *FG) estimateMLP(x *tensor.Tensor, labels []int32) float32 {
 	k := f.k
 	n := batchShape("fg", x, labels, f.ls[0].in)
@@ -225,24 +231,23 @@ func (f *FG) estimateMLP(x *tensor.Tensor, labels []int32) float32 {
 		out := grow(f.act[l%2], (1+k)*n*d.out)
 		f.act[l%2] = out
 		prim, tan := out[:n*d.out], out[n*d.out:]
-		// Primal.
 		d.linearTo(prim, in[:n*d.in], n)
-		// Tangents: ḣ·Wᵀ for all K at once, then h·V_kᵀ per tangent.
 		beta := float32(0)
 		if l > 0 {
 			tensor.Sgemm(false, true, k*n, d.out, d.in, 1, in[n*d.in:], d.in, d.w.Value.Data(), d.in, 0, tan, d.out)
 			beta = 1
 		}
-		for j := range k {
-			tensor.Sgemm(false, true, n, d.out, d.in, 1, in, d.in, vw[j*d.out*d.in:], d.in, beta, tan[j*n*d.out:], d.out)
-			if vb != nil {
-				addRows(tan[j*n*d.out:(j+1)*n*d.out], vb[j*d.out:(j+1)*d.out], n)
-			}
+		tensor.Sgemm(false, true, n, k*d.out, d.in, 1, in, d.in, vw, d.in, beta, tan, k*d.out)
+		if vb != nil {
+			addRows(tan, vb, n) // rows of K·out: v_b,k for each tangent
 		}
 		if d.relu {
-			for j := range k {
-				t := tan[j*n*d.out : (j+1)*n*d.out]
-				asm.ReluBackwardTo(t, t, prim)
+			for r := range n {
+				z := prim[r*d.out : (r+1)*d.out]
+				for j := range k {
+					t := tan[(r*k+j)*d.out : (r*k+j+1)*d.out]
+					asm.ReluBackwardTo(t, t, z)
+				}
 			}
 			asm.ReluForwardTo(prim, prim)
 		}
@@ -255,8 +260,13 @@ func (f *FG) estimateMLP(x *tensor.Tensor, labels []int32) float32 {
 	c := f.ls[len(f.ls)-1].out
 	f.e = grow(f.e, n*c)
 	loss := softmaxCE(f.e, in[:n*c], labels, n, c)
-	for j := range k {
-		f.d[j] = float64(asm.Dot(f.e, in[(1+j)*n*c:(2+j)*n*c]))
+	tan := in[n*c:]
+	clear(f.d)
+	for r := range n {
+		er := f.e[r*c : (r+1)*c]
+		for j := range k {
+			f.d[j] += float64(asm.Dot(er, tan[(r*k+j)*c:(r*k+j+1)*c]))
+		}
 	}
 	return loss
 }

@@ -1,0 +1,5 @@
+//go:build !race
+
+package fgrad
+
+const raceEnabled = false
