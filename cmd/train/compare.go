@@ -61,13 +61,16 @@ func runCompare(c *config, out io.Writer) error {
 		if !c.optSet {
 			cc.opt = gradDefaults[m].opt
 		}
+		if !c.kSet {
+			cc.tangents = gradDefaults[m].k
+		}
 		if c.metrics != "" {
 			ext := filepath.Ext(c.metrics)
 			cc.metrics = strings.TrimSuffix(c.metrics, ext) + "_" + m + ext
 		}
-		run := modeRun{grad: m, opt: cc.opt, lr: cc.lr, tangents: c.tangents}
+		run := modeRun{grad: m, opt: cc.opt, lr: cc.lr, tangents: cc.tangents}
 		cc.onEpoch = func(e epochMetrics) { run.epochs = append(run.epochs, e) }
-		fmt.Fprintf(out, "== -grad %s -opt %s -lr %g\n", m, cc.opt, cc.lr)
+		fmt.Fprintf(out, "== -grad %s -opt %s -lr %g -tangents %d\n", m, cc.opt, cc.lr, cc.tangents)
 		if err := train(&cc, out); err != nil {
 			return fmt.Errorf("-compare %s: %w", m, err)
 		}

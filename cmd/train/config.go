@@ -38,6 +38,7 @@ type config struct {
 	compareOut  string // markdown table of -compare; the PNGs go next to it
 	lrSet       bool   // -lr was given
 	optSet      bool   // -opt was given
+	kSet        bool   // -tangents was given
 
 	onEpoch func(epochMetrics) // called after each epoch (-compare collects them)
 }
@@ -79,7 +80,7 @@ func parseFlags(args []string, usageOut io.Writer) (*config, error) {
 	fs.StringVar(&c.progress, "progress", "auto", "progress display: auto (a bar on a terminal), bar, plain or none")
 	fs.StringVar(&c.cpuprof, "cpuprofile", "", "write a CPU profile of the training to this file (go tool pprof)")
 	fs.StringVar(&c.grad, "grad", "backprop", "gradient estimator: backprop, fg, fg-activity, fg-local or dfa (each has its own default -opt and -lr)")
-	fs.IntVar(&c.tangents, "tangents", 1, "random tangents K per step for -grad fg and fg-activity")
+	fs.IntVar(&c.tangents, "tangents", 1, "random tangents K per step for -grad fg and fg-activity (default: the estimator's)")
 	fs.IntVar(&c.cosineEvery, "cosine-every", 0, "every N steps, measure the cosine between the estimate and the true gradient (0: never)")
 	fs.StringVar(&c.compare, "compare", "", "train each of these comma-separated estimators on the same seed and batches and write a table and plots")
 	fs.StringVar(&c.compareOut, "compare-out", "compare.md", "markdown table of -compare; compare_acc_epoch.png and compare_acc_time.png go next to it")
@@ -116,7 +117,7 @@ func parseFlags(args []string, usageOut io.Writer) (*config, error) {
 		return nil, fmt.Errorf("-opt-args %q: %v", *optArgs, err)
 	}
 	d := workloadDefaults[c.model]
-	c.lrSet, c.optSet = set["lr"], set["opt"]
+	c.lrSet, c.optSet, c.kSet = set["lr"], set["opt"], set["tangents"]
 	if !set["lr"] {
 		c.lr = d.lr
 	}
@@ -133,6 +134,9 @@ func parseFlags(args []string, usageOut io.Writer) (*config, error) {
 		}
 		if !set["opt"] {
 			c.opt = gd.opt
+		}
+		if !set["tangents"] {
+			c.tangents = gd.k
 		}
 	}
 	if !set["batch"] {

@@ -12,20 +12,22 @@ import (
 	"github.com/gograd/gograd/tensor"
 )
 
-// gradDefault is the optimizer and learning rate an estimator trains with
-// unless -opt and -lr are given: the best found for the W1 MLP on MNIST
-// over 10 epochs (README, "Forward gradients").
+// gradDefault is the optimizer, learning rate and number of tangents an
+// estimator trains with unless -opt, -lr and -tangents are given: the best
+// found for the W1 MLP on MNIST over 10 epochs (README, "Forward
+// gradients").
 type gradDefault struct {
 	opt string
 	lr  float64
+	k   int
 }
 
 var gradDefaults = map[string]gradDefault{
-	"backprop":    {"adam", 1e-3},
-	"fg":          {"adam", 1e-4},
-	"fg-activity": {"adam", 3e-4},
-	"fg-local":    {"adam", 1e-3},
-	"dfa":         {"adam", 3e-4},
+	"backprop":    {"adam", 1e-3, 1},
+	"fg":          {"sgd", 0.01, 8},
+	"fg-activity": {"adam", 1e-3, 4},
+	"fg-local":    {"adam", 1e-3, 1},
+	"dfa":         {"adam", 3e-4, 1},
 }
 
 // gradient is the per-step gradient work of a session: which estimator
