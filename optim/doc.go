@@ -37,10 +37,31 @@
 // bit for bit. SetLR with a Schedule (Constant, StepLR, Cosine,
 // LinearWarmup, SGDR) changes the learning rate between steps.
 //
+// # Objectives
+//
+// Methods that need more than one gradient per step (Hessian-vector
+// products, gradients at perturbed points, loss values) read the minibatch
+// Objective through their Slot: their optimizer reports NeedsObjective and
+// is stepped with StepWith(obj) instead of Step. nn.Objective is the
+// classifier objective cmd/train passes.
+//
 // # Registry
 //
-// New builds an optimizer by name ("sgd", "adam", "adamw", "lion") with
-// string arguments, for command lines: see Names, Defaults and ParseArgs.
+// New builds an optimizer by name with string arguments, for command
+// lines: see Names, Defaults and ParseArgs. The methods of
+// ../shared/METHODS.md, by family (each constructor's doc comment gives
+// its equations, defaults and source):
+//
+//	first-order:  sgd adam adamw adamax lion rmsprop adagrad amsgrad adabelief
+//	              adafactor adabound amsbound cadamw clion ademamix mars grams
+//	              fadam diffgrad exadam adamw-sn xgrad xgrad-sgdm sgdm-rs gravity
+//	curvature:    adahessian sophia-h sophia-g shampoo oasis sania psgd lazy-newton
+//	step sizes:   dog ldog sps psps adagrad-norm smb adadagrad ai-sarah
+//	              (schedules: Constant StepLR Cosine LinearWarmup SGDR)
+//	wrappers:     lookahead sam usam gam gr-fd flooding weight-clip
+//	              (clipping: ClipByGlobalNorm ClipByValue)
+//
+// sgd, adam, adamw, lion, amsgrad and adabelief run on fused asm kernels.
 //
 // # Errors
 //
