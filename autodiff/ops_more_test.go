@@ -307,3 +307,32 @@ func BenchmarkNormalizeBatchNorm(b *testing.B) {
 		tp.Backward(Sum(Square(y)))
 	}
 }
+
+// The 2×2 stride-2 fast path picks the same indices as the general loop,
+// ties and NaNs included.
+func TestMaxPoolIndex2MatchesGeneric(t *testing.T) {
+	rng := tensor.NewRNG(3)
+	const planes, h, w = 3, 7, 9
+	x := make([]float32, planes*h*w)
+	nan := float32(math.NaN())
+	for i := range x {
+		switch rng.IntN(5) {
+		case 0:
+			x[i] = nan
+		case 1:
+			x[i] = 1 // ties
+		default:
+			x[i] = float32(rng.IntN(4))
+		}
+	}
+	oh, ow := h/2, w/2
+	got := make([]int32, planes*oh*ow)
+	want := make([]int32, planes*oh*ow)
+	maxPoolIndex2(got, x, planes, h, w, oh, ow)
+	maxPoolIndexGeneric(want, x, planes, h, w, 2, 2, oh, ow)
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("index %d: fast path %d, general %d", i, got[i], want[i])
+		}
+	}
+}

@@ -45,6 +45,15 @@ func MaxPool2d(x *Var, kernel, stride int) *Var {
 
 // maxPoolIndex writes the flat index of each window's maximum.
 func maxPoolIndex(idx []int32, x []float32, planes, h, w, k, s, oh, ow int) {
+	if k == 2 && s == 2 {
+		maxPoolIndex2(idx, x, planes, h, w, oh, ow)
+		return
+	}
+	maxPoolIndexGeneric(idx, x, planes, h, w, k, s, oh, ow)
+}
+
+// maxPoolIndexGeneric is maxPoolIndex for any window and stride.
+func maxPoolIndexGeneric(idx []int32, x []float32, planes, h, w, k, s, oh, ow int) {
 	for p := 0; p < planes; p++ {
 		base := p * h * w
 		plane := x[base : base+h*w]
@@ -62,6 +71,35 @@ func maxPoolIndex(idx []int32, x []float32, planes, h, w, k, s, oh, ow int) {
 					}
 				}
 				out[i*ow+j] = int32(base + best)
+			}
+		}
+	}
+}
+
+// maxPoolIndex2 is maxPoolIndex for 2×2 windows with stride 2 (the
+// common case), with the same tie and NaN rules: the first maximum in
+// row-major window order wins, and NaN beats everything.
+func maxPoolIndex2(idx []int32, x []float32, planes, h, w, oh, ow int) {
+	for p := 0; p < planes; p++ {
+		base := p * h * w
+		out := idx[p*oh*ow : (p+1)*oh*ow]
+		for i := 0; i < oh; i++ {
+			top := base + 2*i*w
+			r0 := x[top : top+2*ow]
+			r1 := x[top+w : top+w+2*ow]
+			o := out[i*ow : (i+1)*ow]
+			for j := range o {
+				best, bv := top+2*j, r0[2*j]
+				if v := r0[2*j+1]; v > bv || (v != v && bv == bv) {
+					best, bv = top+2*j+1, v
+				}
+				if v := r1[2*j]; v > bv || (v != v && bv == bv) {
+					best, bv = top+w+2*j, v
+				}
+				if v := r1[2*j+1]; v > bv || (v != v && bv == bv) {
+					best = top + w + 2*j + 1
+				}
+				o[j] = int32(best)
 			}
 		}
 	}
