@@ -20,6 +20,9 @@ import (
 // which is layer l's own backprop step with ∂L/∂z_l replaced by its
 // forward estimate. The guessing space per sample is out_l (256) instead
 // of the layer's weights (200,960), which is where the variance drops.
+// Where a ReLU follows, the update uses u_k ⊙ 1[z_l > 0]: the true
+// ∂L/∂z_l is zero at inactive units, so this keeps ĝ unbiased and drops
+// the pure noise the tangent would put there (about half the units).
 // Each layer's tangent enters at its own slot, so the estimates of
 // different layers do not mix; all layers' tangents share the pass. The
 // u_k are regenerated from their seed for the update, not stored. It
@@ -77,6 +80,9 @@ func (a *Activity) Estimate(x *tensor.Tensor, labels []int32) float32 {
 		clear(a.gz)
 		for k := range a.k {
 			FillNormal(a.u, a.key(l, k))
+			if d.relu {
+				asm.ReluBackwardTo(a.u, a.u, p.z[l]) // see the type's doc
+			}
 			tau := p.tau[(p.first[l]+k)*n:]
 			for r := range n {
 				asm.Axpy(a.gz[r*d.out:(r+1)*d.out], tau[r]/float32(a.k), a.u[r*d.out:(r+1)*d.out])
