@@ -89,6 +89,27 @@ func batches(l *data.Loader) iter.Seq2[*tensor.Tensor, []int32] {
 
 func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
 
+// tooSlow returns the status of a method to stop after step steps (of
+// stepsPerEpoch) in epoch e (0-based), or "" to go on. Right after step
+// probeSteps+1 it extrapolates probe, the time of steps 2 to
+// probeSteps+1, to an epoch and skips the method if that exceeds the
+// limit; at any step it stops a method whose current epoch has taken
+// epochTrain > 2·limit. A zero limit never stops.
+func (w *workload) tooSlow(step, stepsPerEpoch, e int, probe, epochTrain time.Duration) string {
+	if w.limit <= 0 {
+		return ""
+	}
+	if step == probeSteps+1 && stepsPerEpoch > probeSteps+1 {
+		if est := probe.Seconds() / probeSteps * float64(stepsPerEpoch); est > w.limit {
+			return fmt.Sprintf("skipped: too slow (est. %.0f s/epoch)", est)
+		}
+	}
+	if epochTrain.Seconds() > 2*w.limit {
+		return fmt.Sprintf("stopped: too slow (over %.0f s in epoch %d)", 2*w.limit, e+1)
+	}
+	return ""
+}
+
 // run trains a fresh model with optimizer name at its defaults for the
 // given epochs and returns what it measured. It never panics: a panic in
 // the optimizer ends the run with status "panic: …".
@@ -149,15 +170,8 @@ loop:
 				r.Status = fmt.Sprintf("diverged (%v at step %d)", l, r.Steps)
 				break loop
 			}
-			if w.limit > 0 && r.Steps == probeSteps+1 && r.StepsPerEpoch > probeSteps+1 {
-				est := (train - first).Seconds() / probeSteps * float64(r.StepsPerEpoch)
-				if est > w.limit {
-					r.Status = fmt.Sprintf("skipped: too slow (est. %.0f s/epoch)", est)
-					break loop
-				}
-			}
-			if w.limit > 0 && epochTrain.Seconds() > 2*w.limit {
-				r.Status = fmt.Sprintf("stopped: too slow (over %.0f s in epoch %d)", 2*w.limit, e+1)
+			if st := w.tooSlow(r.Steps, r.StepsPerEpoch, e, train-first, epochTrain); st != "" {
+				r.Status = st
 				break loop
 			}
 			if r.Steps%w.evalEvery == 0 {
