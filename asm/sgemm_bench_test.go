@@ -2,6 +2,7 @@ package asm
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"runtime"
 	"testing"
@@ -134,6 +135,59 @@ func BenchmarkSgemmGonum(b *testing.B) {
 				impl.Sgemm(blas.NoTrans, blas.NoTrans, n, n, n, 1, a, lda, bb, ldb, 0, c, n)
 			}
 			sgemmReportGFLOPS(b, s)
+		})
+	}
+}
+
+// BenchmarkSgemmSplit bounds the two-thread speedup at the detected level
+// on a shared machine, where wall times of two busy threads are unreliable:
+// each iteration times the whole product and then each part of the two-way
+// split, one after the other on one locked OS thread, by that thread's CPU
+// time on Linux (sgemmCPUTime). It reports the fastest times seen, in µs,
+// and bound = whole / largest part, the speedup two idle cores would reach
+// if the parts did not compete for memory bandwidth and L3.
+func BenchmarkSgemmSplit(b *testing.B) {
+	shapes := []sgemmShape{{"512", false, false, 512, 512, 512}, {"1024", false, false, 1024, 1024, 1024},
+		{"2048", false, false, 2048, 2048, 2048}}
+	shapes = append(shapes, sgemmMLPShapes[:2]...)
+	shapes = append(shapes, sgemmMLPShapes[5:7]...)
+	p := sgemmParamsFor(Detected())
+	b.Logf("level %v, times are %s", Detected(), sgemmCPUTimeKind)
+	for _, s := range shapes {
+		b.Run(s.name, func(b *testing.B) {
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+			a, lda, bb, ldb, c := sgemmBenchData(s)
+			g := sgemmGeom{transA: s.transA, transB: s.transB, m: s.m, n: s.n, k: s.k,
+				alpha: 1, a: a, lda: lda, b: bb, ldb: ldb, c: c, ldc: s.n}
+			if sgemmSwapBetter(p, s.m, s.n) {
+				g = g.swapped()
+			}
+			byRows, unit, total, tiles, parts := sgemmPlan(p, &g, 2)
+			w := new(sgemmWork)
+			timed := func(part sgemmGeom) float64 {
+				t0 := sgemmCPUTime()
+				sgemmSerial(p, &part, w)
+				return sgemmCPUTime() - t0
+			}
+			whole, worst := math.Inf(1), 0.0
+			bestPart := make([]float64, parts)
+			for i := range bestPart {
+				bestPart[i] = math.Inf(1)
+			}
+			for b.Loop() {
+				whole = min(whole, timed(g))
+				for i := range parts {
+					part := sgemmSplit(&g, byRows, min(total, tiles*i/parts*unit), min(total, tiles*(i+1)/parts*unit))
+					bestPart[i] = min(bestPart[i], timed(part))
+				}
+			}
+			for _, t := range bestPart {
+				worst = max(worst, t)
+			}
+			b.ReportMetric(whole*1e6, "whole-µs")
+			b.ReportMetric(worst*1e6, "part-µs")
+			b.ReportMetric(whole/worst, "bound")
 		})
 	}
 }
