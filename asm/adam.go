@@ -93,6 +93,10 @@ func AdamStep(p, g, m, v []float32, h AdamParams) {
 	if h.Step < 1 {
 		panic(fmt.Sprintf("asm: adam: step %d < 1", h.Step))
 	}
+	fusedRaceRead(g)
+	fusedRaceWrite(p)
+	fusedRaceWrite(m)
+	fusedRaceWrite(v)
 	k := h.consts()
 	adamStep(p, g, m, v, &k)
 }

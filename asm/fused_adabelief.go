@@ -29,6 +29,10 @@ func AdaBeliefStep(p, g, m, s []float32, h AdamParams) {
 	if h.Step < 1 {
 		panic(fmt.Sprintf("asm: adabelief: step %d < 1", h.Step))
 	}
+	fusedRaceRead(g)
+	fusedRaceWrite(p)
+	fusedRaceWrite(m)
+	fusedRaceWrite(s)
 	k := h.consts()
 	adabeliefStep(p, g, m, s, &k)
 }

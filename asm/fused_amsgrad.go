@@ -29,6 +29,11 @@ func AMSGradStep(p, g, m, v, vmax []float32, h AdamParams) {
 	if h.Step < 1 {
 		panic(fmt.Sprintf("asm: amsgrad: step %d < 1", h.Step))
 	}
+	fusedRaceRead(g)
+	fusedRaceWrite(p)
+	fusedRaceWrite(m)
+	fusedRaceWrite(v)
+	fusedRaceWrite(vmax)
 	k := h.consts()
 	amsgradStep(p, g, m, v, vmax, &k)
 }

@@ -75,6 +75,9 @@ func SGDStep(p, g, buf []float32, h SGDParams) {
 	if len(buf) != len(p) {
 		panic(fmt.Sprintf("asm: sgd: length mismatch: len(p)=%d len(buf)=%d", len(p), len(buf)))
 	}
+	fusedRaceRead(g)
+	fusedRaceWrite(p)
+	fusedRaceWrite(buf)
 	if h.FirstStep {
 		clear(buf)
 	}

@@ -52,6 +52,9 @@ func LionStep(p, g, m []float32, h LionParams) {
 		panic(fmt.Sprintf("asm: lion: length mismatch: len(p)=%d len(g)=%d len(m)=%d",
 			len(p), len(g), len(m)))
 	}
+	fusedRaceRead(g)
+	fusedRaceWrite(p)
+	fusedRaceWrite(m)
 	k := h.consts()
 	lionStep(p, g, m, &k)
 }

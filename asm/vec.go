@@ -20,11 +20,16 @@ func Axpy(y []float32, a float32, x []float32) {
 	if len(x) != len(y) {
 		vecPanicLen("axpy", len(y), len(x))
 	}
+	fusedRaceRead(x)
+	fusedRaceWrite(y)
 	axpy(y, a, x)
 }
 
 // Scale multiplies x by a in place: x[i] *= a.
-func Scale(x []float32, a float32) { scaleTo(x, a, x) }
+func Scale(x []float32, a float32) {
+	fusedRaceWrite(x)
+	scaleTo(x, a, x)
+}
 
 // ScaleTo sets dst[i] = a·x[i]. dst may be the same slice as x. ScaleTo
 // panics if len(dst) != len(x).
@@ -32,6 +37,8 @@ func ScaleTo(dst []float32, a float32, x []float32) {
 	if len(x) != len(dst) {
 		vecPanicLen("scale", len(dst), len(x))
 	}
+	fusedRaceRead(x)
+	fusedRaceWrite(dst)
 	scaleTo(dst, a, x)
 }
 
@@ -41,6 +48,9 @@ func AddTo(dst, x, y []float32) {
 	if len(x) != len(dst) || len(y) != len(dst) {
 		vecPanicLen("add", len(dst), len(x), len(y))
 	}
+	fusedRaceRead(x)
+	fusedRaceRead(y)
+	fusedRaceWrite(dst)
 	addTo(dst, x, y)
 }
 
@@ -50,6 +60,9 @@ func MulTo(dst, x, y []float32) {
 	if len(x) != len(dst) || len(y) != len(dst) {
 		vecPanicLen("mul", len(dst), len(x), len(y))
 	}
+	fusedRaceRead(x)
+	fusedRaceRead(y)
+	fusedRaceWrite(dst)
 	mulTo(dst, x, y)
 }
 
@@ -60,6 +73,8 @@ func ReluForwardTo(dst, x []float32) {
 	if len(x) != len(dst) {
 		vecPanicLen("relu", len(dst), len(x))
 	}
+	fusedRaceRead(x)
+	fusedRaceWrite(dst)
 	reluForwardTo(dst, x)
 }
 
@@ -71,6 +86,9 @@ func ReluBackwardTo(dst, g, x []float32) {
 	if len(g) != len(dst) || len(x) != len(dst) {
 		vecPanicLen("relu backward", len(dst), len(g), len(x))
 	}
+	fusedRaceRead(g)
+	fusedRaceRead(x)
+	fusedRaceWrite(dst)
 	reluBackwardTo(dst, g, x)
 }
 
@@ -78,7 +96,10 @@ func ReluBackwardTo(dst, g, x []float32) {
 // independent lanes (4 in the reference, 32 with AVX2, 64 with AVX-512)
 // and adds them at the end, so the rounding differs between levels; the
 // error is within the usual bound n·2^-24·Σ|x[i]| and usually far less.
-func Sum(x []float32) float32 { return sum(x) }
+func Sum(x []float32) float32 {
+	fusedRaceRead(x)
+	return sum(x)
+}
 
 // Dot returns Σ x[i]·y[i] in float32, accumulated like Sum (the assembly
 // uses FMA). Dot panics if len(x) != len(y).
@@ -86,5 +107,7 @@ func Dot(x, y []float32) float32 {
 	if len(x) != len(y) {
 		vecPanicLen("dot", len(x), len(y))
 	}
+	fusedRaceRead(x)
+	fusedRaceRead(y)
 	return dot(x, y)
 }
