@@ -1,7 +1,7 @@
 // Command openblas compares gograd's Sgemm (asm package, AVX-512 and AVX2
-// levels) with OpenBLAS's cblas_sgemm through cgo, and with gonum's pure-Go
-// Sgemm on the square sizes, and prints a markdown table of GFLOP/s at one
-// and two threads, for square sizes and the W1 MLP's products.
+// levels) with OpenBLAS's cblas_sgemm through cgo and prints a markdown
+// table of GFLOP/s at one and two threads, for square sizes and the W1
+// MLP's products.
 //
 // The comparison needs cgo and OpenBLAS (Debian: apt-get install
 // libopenblas-dev), so it only builds with the openblas tag:

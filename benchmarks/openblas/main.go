@@ -14,8 +14,6 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
-	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/gonum"
 
 	"github.com/gograd/gograd/asm"
 )
@@ -46,7 +44,6 @@ type sgemmFunc func(transA, transB bool, m, n, k int, alpha float32, a []float32
 func main() {
 	minTime := flag.Duration("time", 300*time.Millisecond, "minimum measuring time per cell and repetition")
 	reps := flag.Int("reps", 3, "repetitions per cell; the best is reported")
-	withGonum := flag.Bool("gonum", true, "also time gonum's Sgemm on the square sizes at one thread")
 	flag.Parse()
 	if asm.Detected() < asm.AVX512 {
 		fmt.Fprintln(os.Stderr, "openblas: warning: this CPU lacks the AVX512 level; its column runs", asm.Detected())
@@ -63,23 +60,18 @@ func main() {
 		env = "(unset)"
 	}
 	fmt.Printf("OPENBLAS_CORETYPE=%s, OpenBLAS core %s, %s, GOMAXPROCS %d; GFLOP/s = 2mnk/t, best of %d;\n"+
-		"t is the thread's CPU time at 1 thread (gonum: process CPU time, GOMAXPROCS 1), wall time at 2 threads\n\n",
+		"t is the thread's CPU time at 1 thread, wall time at 2 threads\n\n",
 		env, core, runtime.Version(), runtime.GOMAXPROCS(0), *reps)
-	fmt.Printf("| shape (m×n×k) | threads | gograd avx512 | gograd avx2 | OpenBLAS %s | avx512/OpenBLAS | avx2/OpenBLAS | gonum | avx512/gonum |\n", core)
-	fmt.Println("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+	fmt.Printf("| shape (m×n×k) | threads | gograd avx512 | gograd avx2 | OpenBLAS %s | avx512/OpenBLAS | avx2/OpenBLAS |\n", core)
+	fmt.Println("|---|---:|---:|---:|---:|---:|---:|")
 	for _, s := range shapes {
 		for _, threads := range []int{1, 2} {
 			g512 := measure(s, threads, *minTime, *reps, gograd(asm.AVX512, threads))
 			g2 := measure(s, threads, *minTime, *reps, gograd(asm.AVX2, threads))
 			cblasSetThreads(threads)
 			ob := measure(s, threads, *minTime, *reps, cblasSgemm)
-			gn, ratio := "–", "–"
-			if threads == 1 && !strings.Contains(s.name, "_") && *withGonum {
-				r := measureGonum(s, *minTime, *reps)
-				gn, ratio = fmt.Sprintf("%.1f", r), fmt.Sprintf("%.1f", g512/r)
-			}
-			fmt.Printf("| %s | %d | %.1f | %.1f | %.1f | %.2f | %.2f | %s | %s |\n",
-				label(s), threads, g512, g2, ob, g512/ob, g2/ob, gn, ratio)
+			fmt.Printf("| %s | %d | %.1f | %.1f | %.1f | %.2f | %.2f |\n",
+				label(s), threads, g512, g2, ob, g512/ob, g2/ob)
 		}
 	}
 }
@@ -93,28 +85,6 @@ func wallSeconds() float64 { return time.Since(wallStart).Seconds() }
 func threadSeconds() float64 {
 	var ts unix.Timespec
 	if err := unix.ClockGettime(unix.CLOCK_THREAD_CPUTIME_ID, &ts); err != nil {
-		panic(err)
-	}
-	return float64(ts.Nano()) / 1e9
-}
-
-// measureGonum returns the best GFLOP/s of gonum's Sgemm on the square
-// shape s at one thread: GOMAXPROCS is 1 while it runs (gonum splits work
-// over GOMAXPROCS goroutines), and the time is the process's CPU time,
-// since gonum's goroutines may run on other OS threads.
-func measureGonum(s shape, minTime time.Duration, reps int) float64 {
-	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
-	var impl gonum.Implementation
-	f := func(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-		impl.Sgemm(blas.NoTrans, blas.NoTrans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
-	}
-	return measureWith(s, minTime, reps, f, processSeconds)
-}
-
-// processSeconds returns the CPU time of the whole process in seconds.
-func processSeconds() float64 {
-	var ts unix.Timespec
-	if err := unix.ClockGettime(unix.CLOCK_PROCESS_CPUTIME_ID, &ts); err != nil {
 		panic(err)
 	}
 	return float64(ts.Nano()) / 1e9
@@ -140,20 +110,6 @@ func gograd(l asm.Level, threads int) sgemmFunc {
 // measure returns the best GFLOP/s of reps timing runs of f on s, each
 // repeating f for at least minTime, after checking f against asm.SgemmGeneric.
 func measure(s shape, threads int, minTime time.Duration, reps int, f sgemmFunc) float64 {
-	// One thread runs on this OS thread (OpenBLAS computes in the caller
-	// when set to one thread), so its CPU time is measured: it excludes time
-	// lost to other processes on a shared machine. More threads need wall
-	// time.
-	if threads == 1 {
-		runtime.LockOSThread()
-		defer runtime.UnlockOSThread()
-		return measureWith(s, minTime, reps, f, threadSeconds)
-	}
-	return measureWith(s, minTime, reps, f, wallSeconds)
-}
-
-// measureWith is measure with the given clock.
-func measureWith(s shape, minTime time.Duration, reps int, f sgemmFunc, clock func() float64) float64 {
 	rng := rand.New(rand.NewPCG(1, 2))
 	fill := func(n int) []float32 {
 		x := make([]float32, n)
@@ -178,6 +134,16 @@ func measureWith(s shape, minTime time.Duration, reps int, f sgemmFunc, clock fu
 			fmt.Fprintf(os.Stderr, "openblas: %s: result differs at %d: %v vs %v\n", s.name, i, c[i], ref[i])
 			os.Exit(1)
 		}
+	}
+	// One thread runs on this OS thread (OpenBLAS computes in the caller
+	// when set to one thread), so its CPU time is measured: it excludes time
+	// lost to other processes on a shared machine. More threads need wall
+	// time.
+	clock := wallSeconds
+	if threads == 1 {
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		clock = threadSeconds
 	}
 	var rates []float64
 	for r := 0; r < reps; r++ {
