@@ -37,6 +37,7 @@ type config struct {
 	compare     string // comma-separated estimators to compare; "" trains once
 	compareOut  string // markdown table of -compare; the PNGs go next to it
 	lrSet       bool   // -lr was given
+	wdSet       bool   // -wd was given
 	optSet      bool   // -opt was given
 	kSet        bool   // -tangents was given
 
@@ -117,7 +118,7 @@ func parseFlags(args []string, usageOut io.Writer) (*config, error) {
 		return nil, fmt.Errorf("-opt-args %q: %v", *optArgs, err)
 	}
 	d := workloadDefaults[c.model]
-	c.lrSet, c.optSet, c.kSet = set["lr"], set["opt"], set["tangents"]
+	c.lrSet, c.optSet, c.kSet, c.wdSet = set["lr"], set["opt"], set["tangents"], set["wd"]
 	if !set["lr"] {
 		c.lr = d.lr
 	}

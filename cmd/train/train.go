@@ -177,11 +177,17 @@ func newSession(c *config, out io.Writer) (*session, error) {
 	if err := s.setupGradient(); err != nil {
 		return nil, err
 	}
-	wd := float32(-1)
-	if c.wd > 0 {
+	// An optimizer picked with -opt runs at its own defaults unless -lr or
+	// -wd say otherwise; the workload's default optimizer (Adam) takes the
+	// workload's learning rate.
+	lr, wd := float32(0), float32(-1)
+	if c.lrSet || !c.optSet {
+		lr = float32(c.lr)
+	}
+	if c.wdSet {
 		wd = float32(c.wd)
 	}
-	s.opt, err = optim.New(c.opt, s.params, float32(c.lr), wd, c.optArgs)
+	s.opt, err = optim.New(c.opt, s.params, lr, wd, c.optArgs)
 	if err != nil {
 		return nil, &flagError{fmt.Errorf("-opt %s: %v", c.opt, err)}
 	}
