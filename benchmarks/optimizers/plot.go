@@ -64,7 +64,7 @@ func (logTicks) Ticks(lo, hi float64) []plot.Tick {
 // no result of the family has a curve to draw.
 func plotFamily(rs []result, family, subsetDesc, path string) (bool, error) {
 	p := plot.New()
-	p.Title.Text = fmt.Sprintf("W1 (MLP 784-256-256-10, MNIST): %s optimizers", family)
+	p.Title.Text = fmt.Sprintf("W1 (MLP 784-256-256-10, MNIST), %s family", family)
 	p.X.Label.Text = "step (batch 128)"
 	p.Y.Label.Text = "test loss (" + subsetDesc + ", log scale)"
 	p.Y.Scale = plot.LogScale{}
@@ -105,6 +105,9 @@ func plotFamily(rs []result, family, subsetDesc, path string) (bool, error) {
 	}
 	p.X.Min, p.X.Max = 0, float64(maxStep)
 	p.Y.Min, p.Y.Max = lo/1.1, math.Min(hi, yCap)*1.1
+	if hi > yCap {
+		p.Title.Text += fmt.Sprintf(" (curves above %g leave the top)", float64(yCap))
+	}
 	const w, h, legendW = 10 * vg.Inch, 6 * vg.Inch, 1.7 * vg.Inch
 	img := vgimg.NewWith(vgimg.UseWH(w, h), vgimg.UseDPI(110))
 	dc := draw.New(img)
