@@ -175,6 +175,9 @@ func plotAccuracy(runs []modeRun, byTime bool, path string) error {
 	if err := plotutil.AddLinePoints(p, lines...); err != nil {
 		return fmt.Errorf("-compare: plot: %w", err)
 	}
+	if byTime {
+		p.X.Min = 0
+	}
 	p.Add(plotter.NewGrid())
 	if err := p.Save(7*vg.Inch, 4.5*vg.Inch, path); err != nil {
 		return fmt.Errorf("-compare: plot: %w", err)
