@@ -23,15 +23,16 @@ const probeSteps = 20
 // workload is what every method shares: the model's shape and seed, the
 // data in a fixed order, and the evaluation and time limits.
 type workload struct {
-	sizes     []int        // MLP layer widths, e.g. 784, 256, 256, 10
-	seed      uint64       // initial weights (tensor.NewRNG(seed)) and shuffling
-	train     *data.Loader // shuffled by seed: epoch e's batches are the same for every method
-	test      *data.Loader // the full test set, evaluated at the end of each epoch
-	subset    *data.Loader // a fixed subset of the test set, evaluated every evalEvery steps
-	evalEvery int          // steps between subset evaluations (> 0)
-	limit     float64      // seconds per epoch above which a method is skipped; 0: no limit
-	target    float64      // test accuracy below which the status is "below"
-	log       io.Writer    // progress lines
+	sizes     []int                        // MLP layer widths, e.g. 784, 256, 256, 10
+	seed      uint64                       // initial weights (tensor.NewRNG(seed)) and shuffling
+	train     *data.Loader                 // shuffled by seed: epoch e's batches are the same for every method
+	test      *data.Loader                 // the full test set, evaluated at the end of each epoch
+	subset    *data.Loader                 // a fixed subset of the test set, evaluated every evalEvery steps
+	evalEvery int                          // steps between subset evaluations (> 0)
+	limit     float64                      // seconds per epoch above which a method is skipped; 0: no limit
+	target    float64                      // test accuracy below which the status is "below"
+	log       io.Writer                    // progress lines
+	args      map[string]map[string]string // per-method optimizer arguments (nil: defaults)
 }
 
 // curvePoint is the test loss on the subset after Step steps.
@@ -110,14 +111,14 @@ func (w *workload) tooSlow(step, stepsPerEpoch, e int, probe, epochTrain time.Du
 	return ""
 }
 
-// run trains a fresh model with optimizer name at its defaults for the
-// given epochs and returns what it measured. It never panics: a panic in
+// run trains a fresh model with optimizer name at its defaults, but for
+// the arguments w.args[name], for the given epochs and returns what it measured. It never panics: a panic in
 // the optimizer ends the run with status "panic: …".
 func (w *workload) run(name string, epochs int) (r result) {
 	r = result{Name: name, Family: familyOf(name), Epochs: epochs, StepsPerEpoch: w.train.Len(), StateFloats: -1}
 	model := nn.MLP(w.sizes, tensor.NewRNG(w.seed))
 	r.Params = nn.NumParams(model)
-	opt, err := optim.New(name, nn.Parameters(model), 0, -1, nil)
+	opt, err := optim.New(name, nn.Parameters(model), 0, -1, w.args[name])
 	if err != nil {
 		r.Status = "error: " + err.Error()
 		return r

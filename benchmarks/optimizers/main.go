@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -21,7 +22,8 @@ import (
 // config holds the command line.
 type config struct {
 	epochs     int
-	epochsFor  map[string]int // per-method epochs (-epochs-for)
+	epochsFor  map[string]int               // per-method epochs (-epochs-for)
+	optArgs    map[string]map[string]string // per-method optimizer arguments (-args)
 	limit      int
 	methods    []string
 	out        string
@@ -68,6 +70,8 @@ func parseFlags(args []string, errOut io.Writer) (*config, error) {
 	fs.Uint64Var(&c.seed, "seed", 1, "seed of the initial weights and of the batch order")
 	fs.StringVar(&c.dataDir, "data", "", "directory holding the MNIST IDX files (default: $GOGRAD_DATA, then the GoMNIST module)")
 	fs.Float64Var(&c.target, "target", 0.96, "test accuracy below which a method's status is \"below\"")
+	c.optArgs = map[string]map[string]string{}
+	fs.Func("args", "optimizer arguments overriding a method's defaults, as name:k=v,k=v (repeatable; wrappers' base_args separate with ';')", c.setArgs)
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -121,6 +125,49 @@ func parseFlags(args []string, errOut io.Writer) (*config, error) {
 	return c, nil
 }
 
+// setArgs parses one -args value, "name:k=v,k=v", checking the name
+// and every key against optim's registry.
+func (c *config) setArgs(s string) error {
+	name, list, ok := strings.Cut(s, ":")
+	name = strings.TrimSpace(name)
+	if !ok || name == "" {
+		return fmt.Errorf("%q: want name:k=v,k=v", s)
+	}
+	defaults, err := optim.Defaults(name)
+	if err != nil {
+		return err
+	}
+	if _, dup := c.optArgs[name]; dup {
+		return fmt.Errorf("%s given twice", name)
+	}
+	kv, err := optim.ParseArgs(list)
+	if err != nil {
+		return err
+	}
+	for k := range kv {
+		if _, ok := defaults[k]; !ok {
+			return fmt.Errorf("%s: unknown argument %q", name, k)
+		}
+	}
+	c.optArgs[name] = kv
+	return nil
+}
+
+// argsText returns the -args overrides as "name (k=v, k=v); …" sorted by
+// name and key, or "" when there are none.
+func argsText(optArgs map[string]map[string]string) string {
+	var parts []string
+	for _, name := range slices.Sorted(maps.Keys(optArgs)) {
+		kv := optArgs[name]
+		var items []string
+		for _, k := range slices.Sorted(maps.Keys(kv)) {
+			items = append(items, k+"="+kv[k])
+		}
+		parts = append(parts, name+" ("+strings.Join(items, ", ")+")")
+	}
+	return strings.Join(parts, "; ")
+}
+
 // epochsOf returns the epochs method name trains for.
 func (c *config) epochsOf(name string) int {
 	if n, ok := c.epochsFor[name]; ok {
@@ -146,7 +193,7 @@ func run(c *config, out io.Writer) error {
 	}
 	w := &workload{
 		sizes: []int{trainSet.Features(), 256, 256, trainSet.Classes}, seed: c.seed,
-		evalEvery: c.evalEvery, limit: c.timeout, target: c.target, log: out,
+		evalEvery: c.evalEvery, limit: c.timeout, target: c.target, log: out, args: c.optArgs,
 	}
 	if w.train, err = data.NewLoader(trainSet, data.Config{BatchSize: 128, Shuffle: true, Seed: c.seed, Limit: c.limit}); err != nil {
 		return err
@@ -199,10 +246,14 @@ type environment struct {
 
 func newEnvironment(c *config, w *workload, subsetN int) *environment {
 	e := &environment{start: time.Now(), loadStart: loadAverage(), testN: w.test.Samples()}
+	overrides := ""
+	if a := argsText(c.optArgs); a != "" {
+		overrides = ", except for the arguments given with -args: " + a
+	}
 	e.workload = fmt.Sprintf("Workload W1: MLP %s with ReLU, batch 128, MNIST scaled to [0, 1] (%d training images, %d steps an epoch), seed %d: "+
-		"the same initial weights and batches for every method, each optimizer at its registry defaults (optim.New(name, params, 0, -1, nil)). "+
+		"the same initial weights and batches for every method, each optimizer at its registry defaults (optim.New(name, params, 0, -1, nil))%s. "+
 		"Test loss on the first %d test images every %d steps (plots), on all %d at the end of each epoch (table).",
-		joinInts(w.sizes, "-"), w.train.Samples(), w.train.Len(), c.seed, subsetN, c.evalEvery, w.test.Samples())
+		joinInts(w.sizes, "-"), w.train.Samples(), w.train.Len(), c.seed, overrides, subsetN, c.evalEvery, w.test.Samples())
 	e.machine = fmt.Sprintf("Machine: %s, %d logical CPUs, GOMAXPROCS %d, kernels %s, %d threads for Sgemm, %s %s/%s.",
 		cpuModel(), runtime.NumCPU(), runtime.GOMAXPROCS(0), asm.Active(), asm.Threads(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
 	return e

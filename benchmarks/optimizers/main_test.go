@@ -289,10 +289,49 @@ func TestParseFlags(t *testing.T) {
 	for _, args := range [][]string{
 		{"-methods", "adam,nope"}, {"-epochs", "0"}, {"-epochs-for", "adam=x"}, {"-epochs-for", "nope=1"},
 		{"-eval-every", "0"}, {"-timeout-per-method", "-1"}, {"extra"},
+		{"-args", "nope:lr=1"}, {"-args", "sgd:nope=1"}, {"-args", "sgd:lr"}, {"-args", "lr=1"},
+		{"-args", "sgd:lr=1", "-args", "sgd:momentum=0.9"},
 	} {
 		if _, err := parseFlags(args, io.Discard); err == nil {
 			t.Errorf("%v: no error", args)
 		}
+	}
+}
+
+func TestParseFlagsArgs(t *testing.T) {
+	c, err := parseFlags([]string{"-args", "sgd:lr=0.1, momentum=0.9", "-args", "sam:base=sgd,base_args=lr=0.05;momentum=0.9"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]map[string]string{
+		"sgd": {"lr": "0.1", "momentum": "0.9"},
+		"sam": {"base": "sgd", "base_args": "lr=0.05;momentum=0.9"},
+	}
+	if !reflect.DeepEqual(c.optArgs, want) {
+		t.Errorf("optArgs %v, want %v", c.optArgs, want)
+	}
+	if got, want := argsText(c.optArgs), "sam (base=sgd, base_args=lr=0.05;momentum=0.9); sgd (lr=0.1, momentum=0.9)"; got != want {
+		t.Errorf("argsText %q, want %q", got, want)
+	}
+	if got := argsText(nil); got != "" {
+		t.Errorf("argsText(nil) = %q", got)
+	}
+}
+
+func TestRunWithArgs(t *testing.T) {
+	w := testWorkload(t, 48, 8, 0)
+	def := w.run("sgd", 1)
+	w.args = map[string]map[string]string{"sgd": {"lr": "0.1", "momentum": "0.9"}}
+	tuned := w.run("sgd", 1)
+	if tuned.StateFloats != int64(tuned.Params) || def.StateFloats != 0 {
+		t.Errorf("state floats: default %d, with momentum %d (want 0 and %d)", def.StateFloats, tuned.StateFloats, tuned.Params)
+	}
+	if tuned.TestLoss == def.TestLoss {
+		t.Errorf("-args had no effect: test loss %v both times", def.TestLoss)
+	}
+	w.args = map[string]map[string]string{"sgd": {"momentum": "x"}}
+	if e := w.run("sgd", 1); !strings.HasPrefix(e.Status, "error: ") {
+		t.Errorf("bad argument: status %q", e.Status)
 	}
 }
 
