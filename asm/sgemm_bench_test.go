@@ -55,12 +55,12 @@ func sgemmBenchData(s sgemmShape) (a []float32, lda int, b []float32, ldb int, c
 // sgemmBench times Sgemm on s at level l with the given threads and
 // reports GFLOP/s = 2mnk/t.
 func sgemmBench(b *testing.B, l Level, threads int, s sgemmShape) {
+	oldL, oldT := Active(), Threads()
+	defer func() { SetLevel(oldL); SetThreads(oldT) }()
 	if SetLevel(l) != l {
 		b.Skipf("level %v not supported", l)
 	}
-	oldT := Threads()
 	SetThreads(threads)
-	defer func() { SetLevel(Detected()); SetThreads(oldT) }()
 	a, lda, bb, ldb, c := sgemmBenchData(s)
 	b.ResetTimer()
 	cpu0 := sgemmProcessCPUTime()
