@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -20,6 +21,7 @@ import (
 // modeRun is one estimator's training run in a comparison.
 type modeRun struct {
 	grad, opt string
+	args      map[string]string
 	lr        float64
 	tangents  int
 	epochs    []epochMetrics
@@ -60,6 +62,9 @@ func runCompare(c *config, out io.Writer) error {
 		}
 		if !c.optSet {
 			cc.opt = gradDefaults[m].opt
+			if !c.argsSet {
+				cc.optArgs = gradDefaults[m].args
+			}
 		}
 		if !c.kSet {
 			cc.tangents = gradDefaults[m].k
@@ -68,9 +73,9 @@ func runCompare(c *config, out io.Writer) error {
 			ext := filepath.Ext(c.metrics)
 			cc.metrics = strings.TrimSuffix(c.metrics, ext) + "_" + m + ext
 		}
-		run := modeRun{grad: m, opt: cc.opt, lr: cc.lr, tangents: cc.tangents}
+		run := modeRun{grad: m, opt: cc.opt, args: cc.optArgs, lr: cc.lr, tangents: cc.tangents}
 		cc.onEpoch = func(e epochMetrics) { run.epochs = append(run.epochs, e) }
-		fmt.Fprintf(out, "== -grad %s -opt %s -lr %g -tangents %d\n", m, cc.opt, cc.lr, cc.tangents)
+		fmt.Fprintf(out, "== -grad %s -opt %s -lr %g -opt-args %q -tangents %d\n", m, cc.opt, cc.lr, formatArgs(cc.optArgs), cc.tangents)
 		if err := train(&cc, out); err != nil {
 			return fmt.Errorf("-compare %s: %w", m, err)
 		}
@@ -130,8 +135,12 @@ func writeCompareTable(c *config, runs []modeRun) error {
 		if cosOK {
 			cs = fmt.Sprintf("%.4f", cos)
 		}
-		fmt.Fprintf(&b, "| %s | %s lr %g | %s | %.2f%% | %.2f | %.3f | %.2f | %.0f | %s |\n",
-			r.grad, r.opt, r.lr, k, 100*acc, secs, ms, stepMiB, heapMiB, cs)
+		opt := fmt.Sprintf("%s lr %g", r.opt, r.lr)
+		if len(r.args) > 0 {
+			opt += " " + formatArgs(r.args)
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %.2f%% | %.2f | %.3f | %.2f | %.0f | %s |\n",
+			r.grad, opt, k, 100*acc, secs, ms, stepMiB, heapMiB, cs)
 	}
 	b.WriteString("\nStep memory: the heap one estimator step needs beyond the model (buffers, tape arena, Grads), measured with the collector off on the first batch (fgrad.StepMemory). Peak heap: the whole process, data set included, sampled after every step. ")
 	if c.cosineEvery > 0 {
@@ -144,6 +153,15 @@ func writeCompareTable(c *config, runs []modeRun) error {
 		return fmt.Errorf("-compare-out: %w", err)
 	}
 	return nil
+}
+
+// formatArgs writes optimizer arguments as sorted key=value pairs.
+func formatArgs(args map[string]string) string {
+	keys := slices.Sorted(maps.Keys(args))
+	for i, k := range keys {
+		keys[i] = k + "=" + args[k]
+	}
+	return strings.Join(keys, ",")
 }
 
 // plotAccuracy draws test accuracy (%) against epoch, or against

@@ -28,7 +28,7 @@ func TestCompare(t *testing.T) {
 			rows = append(rows, l)
 		}
 	}
-	if len(rows) != 3 || !strings.HasPrefix(rows[0], "| backprop | adam lr 0.001 |") || !strings.HasPrefix(rows[1], "| fg | ") ||
+	if len(rows) != 3 || !strings.HasPrefix(rows[0], "| backprop | sgd lr 0.1 momentum=0.9 |") || !strings.HasPrefix(rows[1], "| fg | ") ||
 		!strings.HasPrefix(rows[2], "| dfa | ") || !strings.HasSuffix(rows[0], "| 1.0000 |") {
 		t.Errorf("table rows:\n%s", strings.Join(rows, "\n"))
 	}

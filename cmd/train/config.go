@@ -40,6 +40,7 @@ type config struct {
 	wdSet       bool   // -wd was given
 	optSet      bool   // -opt was given
 	kSet        bool   // -tangents was given
+	argsSet     bool   // -opt-args was given
 
 	onEpoch func(epochMetrics) // called after each epoch (-compare collects them)
 }
@@ -119,6 +120,7 @@ func parseFlags(args []string, usageOut io.Writer) (*config, error) {
 	}
 	d := workloadDefaults[c.model]
 	c.lrSet, c.optSet, c.kSet, c.wdSet = set["lr"], set["opt"], set["tangents"], set["wd"]
+	c.argsSet = set["opt-args"]
 	if !set["lr"] {
 		c.lr = d.lr
 	}
@@ -135,6 +137,9 @@ func parseFlags(args []string, usageOut io.Writer) (*config, error) {
 		}
 		if !set["opt"] {
 			c.opt = gd.opt
+			if !set["opt-args"] && gd.args != nil {
+				c.optArgs = gd.args
+			}
 		}
 		if !set["tangents"] {
 			c.tangents = gd.k

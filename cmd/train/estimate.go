@@ -19,17 +19,18 @@ import (
 // decays like 1/√t and so damps the estimate's heavy-tailed norm: with a
 // constant SGD rate fg reached 84% and then diverged.
 type gradDefault struct {
-	opt string
-	lr  float64
-	k   int
+	opt  string
+	lr   float64
+	k    int
+	args map[string]string // -opt-args
 }
 
 var gradDefaults = map[string]gradDefault{
-	"backprop":    {"adam", 1e-3, 1},
-	"fg":          {"adagrad-norm", 20, 24},
-	"fg-activity": {"adam", 1e-3, 16},
-	"fg-local":    {"adam", 1e-3, 1},
-	"dfa":         {"adam", 1e-3, 1},
+	"backprop":    {"sgd", 0.1, 1, map[string]string{"momentum": "0.9"}}, // in -compare; single runs keep the W1 default, Adam 1e-3
+	"fg":          {"adagrad-norm", 20, 24, nil},
+	"fg-activity": {"adam", 1e-3, 16, nil},
+	"fg-local":    {"adam", 1e-3, 1, nil},
+	"dfa":         {"adam", 1e-3, 1, nil},
 }
 
 // gradient is the per-step gradient work of a session: which estimator
