@@ -231,11 +231,17 @@ func (f *FG) estimateMLP(x *tensor.Tensor, labels []int32) float32 {
 		out := grow(f.act[l%2], (1+k)*n*d.out)
 		f.act[l%2] = out
 		prim, tan := out[:n*d.out], out[n*d.out:]
-		d.linearTo(prim, in[:n*d.in], n)
 		beta := float32(0)
-		if l > 0 {
-			tensor.Sgemm(false, true, k*n, d.out, d.in, 1, in[n*d.in:], d.in, d.w.Value.Data(), d.in, 0, tan, d.out)
+		if l == 0 {
+			tensor.Sgemm(false, true, n, d.out, d.in, 1, in, d.in, d.w.Value.Data(), d.in, 0, prim, d.out)
+		} else {
+			// Primal and tangent rows are contiguous: one product gives
+			// h·Wᵀ and every ḣ_k·Wᵀ.
+			tensor.Sgemm(false, true, (1+k)*n, d.out, d.in, 1, in, d.in, d.w.Value.Data(), d.in, 0, out, d.out)
 			beta = 1
+		}
+		if d.b != nil {
+			addRows(prim, d.b.Value.Data(), n)
 		}
 		tensor.Sgemm(false, true, n, k*d.out, d.in, 1, in, d.in, vw, d.in, beta, tan, k*d.out)
 		if vb != nil {

@@ -75,7 +75,12 @@ func runCompare(c *config, out io.Writer) error {
 		}
 		run := modeRun{grad: m, opt: cc.opt, args: cc.optArgs, lr: cc.lr, tangents: cc.tangents}
 		cc.onEpoch = func(e epochMetrics) { run.epochs = append(run.epochs, e) }
-		fmt.Fprintf(out, "== -grad %s -opt %s -lr %g -opt-args %q -tangents %d\n", m, cc.opt, cc.lr, formatArgs(cc.optArgs), cc.tangents)
+		args := ""
+		if len(cc.optArgs) > 0 {
+			args = " -opt-args " + formatArgs(cc.optArgs)
+		}
+		fmt.Fprintf(out, "== -grad %s -opt %s -lr %g%s -tangents %d\n", m, cc.opt, cc.lr, args, cc.tangents)
+		runtime.GC() // the peak heap of this run must not count the last run's garbage
 		if err := train(&cc, out); err != nil {
 			return fmt.Errorf("-compare %s: %w", m, err)
 		}
