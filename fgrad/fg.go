@@ -32,7 +32,9 @@ import (
 // whatever K.
 // The loss tangent is d_k = Σ (softmax(z_L) − onehot)/N ⊙ ż_L,k. The
 // tangents are not stored: with K = 1, v is drawn straight into each
-// parameter's Grad (memory the optimizer needs anyway) and scaled by d;
+// parameter's Grad (memory the optimizer needs anyway) and scaled by d,
+// and the batch is streamed through in chunks of 128 rows (forward mode
+// keeps nothing between rows, so only one chunk's activations exist);
 // with K > 1, the layer at hand's K tangents sit in one scratch buffer
 // and are regenerated from their seed into the Grads once the d_k are
 // known. Only two layers' activations are alive at a time.
@@ -215,19 +217,63 @@ func (f *FG) layerTangents(l, pi int) (vw, vb []float32) {
 	return f.vw, f.vb
 }
 
+// fgChunk is the number of rows the MLP path pushes through the network
+// at a time when the tangents are in the Grads (K = 1): forward mode
+// keeps nothing between rows, so streaming the batch in chunks bounds the
+// activation memory without changing the result beyond rounding.
+const fgChunk = 128
+
 // estimateMLP runs the tape-free forward pass with K tangents and sets
-// f.d. A layer's buffer holds the primal [N, out] and then the tangents
-// sample-major, [N, K, out], so that each layer takes two sgemms whatever
-// K: Ḣ·Wᵀ over all N·K tangent rows, and h·[V_1; …; V_K]ᵀ, whose [N,
-// K·out] result is that same layout.
+// f.d. With K = 1 the tangents are drawn into the Grads first and the
+// batch goes through in chunks of fgChunk rows; otherwise each layer's K
+// tangents are drawn when the layer is reached and the batch goes through
+// at once.
 func (f *FG) estimateMLP(x *tensor.Tensor, labels []int32) float32 {
-	k := f.k
 	n := batchShape("fg", x, labels, f.ls[0].in)
-	in := x.Contiguous().Data()
+	xd := x.Contiguous().Data()
+	clear(f.d)
+	if f.k > 1 || f.stored != nil {
+		return f.forward(xd, labels, n, 1, true)
+	}
+	pi := 0
+	for l := range f.ls {
+		f.layerTangents(l, pi) // into the Grads
+		pi += f.ls[l].nparams()
+	}
+	var loss float64
+	in := f.ls[0].in
+	for r := 0; r < n; r += fgChunk {
+		c := min(fgChunk, n-r)
+		w := float64(c) / float64(n)
+		loss += w * float64(f.forward(xd[r*in:(r+c)*in], labels[r:r+c], c, w, false))
+	}
+	return float32(loss)
+}
+
+// forward runs rows x (n of them) through the network with the K
+// tangents, adds weight·d_k to f.d (d_k of these rows' mean loss) and
+// returns their mean loss. With draw it draws each layer's tangents;
+// otherwise they are in the Grads already (K = 1).
+//
+// A layer's buffer holds the primal [n, out] and then the tangents
+// sample-major, [n, K, out], so that each layer takes two sgemms whatever
+// K: [h; Ḣ]·Wᵀ over the primal and all n·K tangent rows, and
+// h·[V_1; …; V_K]ᵀ, whose [n, K·out] result is the tangents' layout.
+func (f *FG) forward(x []float32, labels []int32, n int, weight float64, draw bool) float32 {
+	k := f.k
+	in := x
 	pi := 0 // index of the layer's weight in f.params
 	for l := range f.ls {
 		d := &f.ls[l]
-		vw, vb := f.layerTangents(l, pi)
+		var vw, vb []float32
+		if draw {
+			vw, vb = f.layerTangents(l, pi)
+		} else {
+			vw = d.w.Grad.Data()
+			if d.b != nil {
+				vb = d.b.Grad.Data()
+			}
+		}
 		out := grow(f.act[l%2], (1+k)*n*d.out)
 		f.act[l%2] = out
 		prim, tan := out[:n*d.out], out[n*d.out:]
@@ -258,20 +304,16 @@ func (f *FG) estimateMLP(x *tensor.Tensor, labels []int32) float32 {
 			asm.ReluForwardTo(prim, prim)
 		}
 		in = out
-		pi++
-		if d.b != nil {
-			pi++
-		}
+		pi += d.nparams()
 	}
 	c := f.ls[len(f.ls)-1].out
 	f.e = grow(f.e, n*c)
 	loss := softmaxCE(f.e, in[:n*c], labels, n, c)
 	tan := in[n*c:]
-	clear(f.d)
 	for r := range n {
 		er := f.e[r*c : (r+1)*c]
 		for j := range k {
-			f.d[j] += float64(asm.Dot(er, tan[(r*k+j)*c:(r*k+j+1)*c]))
+			f.d[j] += weight * float64(asm.Dot(er, tan[(r*k+j)*c:(r*k+j+1)*c]))
 		}
 	}
 	return loss

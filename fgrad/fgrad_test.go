@@ -17,7 +17,8 @@ var smallSizes = []int{12, 24, 16, 5}
 func TestFGDirectionalDerivative(t *testing.T) {
 	for _, name := range []string{"mlp", "generic"} {
 		t.Run(name, func(t *testing.T) {
-			m, x, labels := testProblem(1, smallSizes, 32)
+			// 300 rows: three chunks on the MLP path.
+			m, x, labels := testProblem(1, smallSizes, 300)
 			var model nn.Module = m
 			if name == "generic" {
 				// A Tanh is not in the MLP view: the generic path runs.

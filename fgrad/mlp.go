@@ -52,6 +52,14 @@ func mlpLayers(op string, m nn.Module) ([]dense, error) {
 	return ls, nil
 }
 
+// nparams returns the layer's number of parameter tensors (1 or 2).
+func (l *dense) nparams() int {
+	if l.b != nil {
+		return 2
+	}
+	return 1
+}
+
 // grow returns buf resliced to n elements, reallocating when too small.
 func grow(buf []float32, n int) []float32 {
 	if cap(buf) < n {
