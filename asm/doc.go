@@ -1,6 +1,15 @@
 // Package asm holds gograd's hand-written compute kernels: single-precision
-// matrix multiplication (Sgemm) and the fused optimizer steps (Adam, AdamW,
-// Lion), plus the elementwise kernels autodiff's hot paths use.
+// matrix multiplication (Sgemm, BLIS-style loops in Go around one assembly
+// micro-kernel per level: 6×16 for AVX2, 12×32 for AVX-512), the fused
+// one-pass optimizer steps (AdamStep for Adam and AdamW, AMSGradStep,
+// AdaBeliefStep, LionStep, SGDStep), and the elementwise kernels autodiff's
+// hot paths use (Axpy, Scale, ScaleTo, AddTo, MulTo, ReluForwardTo,
+// ReluBackwardTo, Sum, Dot).
+//
+// The optimizer kernels set MXCSR's FTZ and DAZ bits on entry and restore
+// the caller's MXCSR before they return, so moments decaying into
+// subnormals do not slow them down; their Go references flush the same
+// values to zero.
 //
 // Every kernel has three parts that share one name and one doc comment:
 //
