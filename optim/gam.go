@@ -149,7 +149,7 @@ func (t *gam) Update(slots []Slot) {
 
 func init() {
 	d := DefaultGAM()
-	registerWrapper("gam", "sgd", map[string]string{"rho": f64(d.Rho), "rho_prime": f64(d.RhoPrime),
+	registerWrapper("gam", "adam", map[string]string{"rho": f64(d.Rho), "rho_prime": f64(d.RhoPrime),
 		"beta1": f64(d.Beta1), "beta2": f64(d.Beta2), "beta3": f64(d.Beta3), "gamma": f64(d.Gamma)},
 		func(base Transform, a *argParser) (Transform, error) {
 			c := GAMConfig{Rho: a.f64("rho"), RhoPrime: a.f64("rho_prime"), Beta1: a.f64("beta1"),

@@ -103,7 +103,7 @@ func (t *flooding) Update(slots []Slot) {
 }
 
 func init() {
-	registerWrapper("gr-fd", "sgd", map[string]string{"gamma": "0.01", "eps": "0.01"},
+	registerWrapper("gr-fd", "adam", map[string]string{"gamma": "0.01", "eps": "0.01"},
 		func(base Transform, a *argParser) (Transform, error) {
 			g, e := a.f64("gamma"), a.f64("eps")
 			if a.err != nil {
@@ -117,7 +117,7 @@ func init() {
 			}
 			return Chain(GradRegFD(g, e), base), nil
 		})
-	registerWrapper("flooding", "sgd", map[string]string{"b": "0.01"},
+	registerWrapper("flooding", "adam", map[string]string{"b": "0.01"},
 		func(base Transform, a *argParser) (Transform, error) {
 			b := a.f64("b")
 			if a.err != nil {

@@ -85,7 +85,7 @@ func NewWrapped(name string, base *Optimizer, before, after Transform) (*Optimiz
 
 func init() {
 	for _, name := range []string{"sam", "usam"} {
-		registerWrapper(name, "sgd", map[string]string{"rho": "0.05"},
+		registerWrapper(name, "adam", map[string]string{"rho": "0.05"},
 			func(base Transform, a *argParser) (Transform, error) {
 				rho := a.f64("rho")
 				if err := checkNonNeg(name, "rho", rho); a.err == nil && err != nil {

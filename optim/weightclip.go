@@ -53,7 +53,7 @@ func (t *weightClip) Update(slots []Slot) {
 }
 
 func init() {
-	registerWrapper("weight-clip", "sgd", map[string]string{"c": "0.01"},
+	registerWrapper("weight-clip", "adam", map[string]string{"c": "0.01"},
 		func(base Transform, a *argParser) (Transform, error) {
 			c := a.f64("c")
 			if a.err != nil {
