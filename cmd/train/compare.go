@@ -147,7 +147,7 @@ func writeCompareTable(c *config, runs []modeRun) error {
 		fmt.Fprintf(&b, "| %s | %s | %s | %.2f%% | %.2f | %.3f | %.2f | %.0f | %s |\n",
 			r.grad, opt, k, 100*acc, secs, ms, stepMiB, heapMiB, cs)
 	}
-	b.WriteString("\nStep memory: the heap one estimator step needs beyond the model (buffers, tape arena, Grads), measured with the collector off on the first batch after a warm-up step (fgrad.StepMemory). Peak heap: the whole process, data set included, sampled after every step. ")
+	b.WriteString("\nStep memory: the heap one estimator step needs beyond the model and its Grads (buffers, tape arena), measured with the collector off on the first batch after a warm-up step (fgrad.StepMemory). Peak heap: the whole process, data set included, sampled after every step. ")
 	if c.cosineEvery > 0 {
 		fmt.Fprintf(&b, "Mean cosine: between the estimate and the backprop gradient on the same batch, every %d steps.\n", c.cosineEvery)
 	} else {
