@@ -21,7 +21,7 @@ type Backprop struct {
 
 // NewBackprop returns the backprop estimator for model.
 func NewBackprop(model nn.Module) *Backprop {
-	return &Backprop{model: model, params: cloneParams(model), tape: autodiff.NewTape()}
+	return &Backprop{model: model, params: paramList(model), tape: autodiff.NewTape()}
 }
 
 // Name returns "backprop".

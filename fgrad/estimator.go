@@ -104,5 +104,6 @@ func batchShape(op string, x *tensor.Tensor, labels []int32, in int) int {
 	return s[0]
 }
 
-// cloneParams returns the model's parameters in order.
-func cloneParams(m nn.Module) []*autodiff.Var { return slices.Clone(nn.Parameters(m)) }
+// paramList returns a copy of the list of the model's parameters, in
+// order.
+func paramList(m nn.Module) []*autodiff.Var { return slices.Clone(nn.Parameters(m)) }

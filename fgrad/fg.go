@@ -66,7 +66,7 @@ type FG struct {
 // NewFG returns the forward-gradient estimator for model (any nn.Module;
 // MLPs take the tape-free path).
 func NewFG(model nn.Module, cfg Config) (*FG, error) {
-	f := &FG{k: cfg.tangents(), orth: cfg.Orthogonal, seed: cfg.Seed, params: cloneParams(model), model: model}
+	f := &FG{k: cfg.tangents(), orth: cfg.Orthogonal, seed: cfg.Seed, params: paramList(model), model: model}
 	if ls, err := mlpLayers("fg", model); err == nil {
 		f.ls = ls
 	} else {
