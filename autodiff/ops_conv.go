@@ -6,18 +6,22 @@ import (
 	"github.com/gograd/gograd/tensor"
 )
 
-// Conv2d is a composition of four ops, so that it is differentiable in
-// every mode without a hand-written backward kernel:
+// Conv2d is one op, conv2d, whose backward rules are two more ops,
+// conv2dgradx (the input's cotangent) and conv2dgradw (the weight's); the
+// three are bilinear and each one's JVP and VJP are made of the three, so
+// every mode is differentiable to any order. Each works image by image:
 //
-//	cols = im2col(x)             [C·KH·KW, N·OH·OW]
-//	y    = W·cols                [O, N·OH·OW]        (one sgemm, W as [O, C·KH·KW])
-//	out  = convout(y) + b        [N, O, OH, OW]
+//	cols   = im2col(x[n])        [C·KH·KW, OH·OW]
+//	out[n] = W·cols + b          [O, OH·OW]          (W as [O, C·KH·KW])
+//	x̄[n]   = col2im(Wᵀ·ḡ[n])
+//	W̄     += ḡ[n]·colsᵀ
 //
 // The column matrix is "transposed" (one row per filter tap, one column per
-// output pixel, as in Caffe) so that im2col, col2im and the layout op move
-// whole contiguous image rows; the bias add is fused into the layout op.
-// The backward pass is two sgemms (Ḡ·colsᵀ for W, Wᵀ·Ḡ for cols) and a
-// col2im; im2col and col2im are each other's transpose.
+// output pixel, as in Caffe) so that im2col and col2im move whole
+// contiguous image rows, and out[n] = W·cols is already the NCHW layout of
+// image n. One image's columns (at most a few hundred KB for MNIST-sized
+// inputs) stay in cache between im2col and the sgemm, which then reads them
+// in place instead of packing a matrix of the whole batch.
 
 // convGeom is the geometry of a convolution.
 type convGeom struct {
@@ -136,156 +140,240 @@ func (g *convGeom) col2im(x, cols []float32) {
 	}
 }
 
-// im2colOp is x [N, C, H, W] ↦ cols [C·KH·KW, N·OH·OW]; linear, with
-// col2imOp as its transpose.
-type im2colOp struct{ g convGeom }
-
-var im2colName = registerOp("im2col")
-
-func (o *im2colOp) Name() string { return im2colName }
-
-func (o *im2colOp) Forward(t *Tape, in []*Var) *tensor.Tensor {
-	out := t.alloc(o.g.colRows, o.g.pixel)
-	o.g.im2col(out.Data(), in[0].Value.Data())
-	return out
+// image returns the geometry of one image of g.
+func (g convGeom) image() convGeom {
+	g.n = 1
+	g.pixel = g.oh * g.ow
+	return g
 }
 
-func (o *im2colOp) JVP(t *Tape, in []*Var, out *Var) *tensor.Tensor {
-	res := t.alloc(o.g.colRows, o.g.pixel)
-	o.g.im2col(res.Data(), in[0].Tangent.Data())
-	return res
+// convForward sets out [N, O, OH, OW] to the convolution of x [N, C, H, W]
+// with w [O, C·KH·KW] plus b [O] (nil: none), or adds both to out when
+// acc is set. cols is scratch of C·KH·KW·OH·OW elements.
+func (g *convGeom) convForward(out, x, w, b, cols []float32, acc bool) {
+	g1 := g.image()
+	ohw, chw := g1.pixel, g.c*g.h*g.w
+	oc := len(w) / g.colRows
+	for n := 0; n < g.n; n++ {
+		dst := out[n*oc*ohw : (n+1)*oc*ohw]
+		beta := float32(1)
+		switch {
+		case acc && b != nil:
+			addBias(dst, b, ohw)
+		case b != nil:
+			fillBias(dst, b, ohw)
+		case !acc:
+			beta = 0
+		}
+		g1.im2col(cols, x[n*chw:(n+1)*chw])
+		tensor.Sgemm(false, false, oc, ohw, g.colRows, 1, w, g.colRows, cols, ohw, beta, dst, ohw)
+	}
 }
 
-func (o *im2colOp) VJP(t *Tape, in []*Var, out, g *Var, grads []*Var) {
-	grads[0] = apply(&col2imOp{o.g}, g)
+// fillBias sets each row c of dst (rows of hw) to b[c].
+func fillBias(dst, b []float32, hw int) {
+	for c, v := range b {
+		row := dst[c*hw : (c+1)*hw]
+		for j := range row {
+			row[j] = v
+		}
+	}
 }
 
-// col2imOp is cols [C·KH·KW, N·OH·OW] ↦ x [N, C, H, W], summing the
-// overlaps; the transpose of im2colOp.
-type col2imOp struct{ g convGeom }
-
-var col2imName = registerOp("col2im")
-
-func (o *col2imOp) Name() string { return col2imName }
-
-func (o *col2imOp) Forward(t *Tape, in []*Var) *tensor.Tensor {
-	out := t.alloc(o.g.n, o.g.c, o.g.h, o.g.w)
-	o.g.col2im(out.Data(), in[0].Value.Data())
-	return out
+// addBias adds b[c] to each row c of dst (rows of hw).
+func addBias(dst, b []float32, hw int) {
+	for c, v := range b {
+		row := dst[c*hw : (c+1)*hw]
+		for j := range row {
+			row[j] += v
+		}
+	}
 }
 
-func (o *col2imOp) JVP(t *Tape, in []*Var, out *Var) *tensor.Tensor {
-	res := t.alloc(o.g.n, o.g.c, o.g.h, o.g.w)
-	o.g.col2im(res.Data(), in[0].Tangent.Data())
-	return res
+// convGradX sets dx [N, C, H, W] to Σ_t col2im(w_tᵀ·g_t[n]) over the
+// pairs t given (g_t [N, O, OH, OW], w_t [O, C·KH·KW]; a pair with a nil
+// member is skipped, at least one is complete). cols is scratch of
+// C·KH·KW·OH·OW elements.
+func (g *convGeom) convGradX(dx, cols []float32, pairs ...[2][]float32) {
+	g1 := g.image()
+	ohw, chw := g1.pixel, g.c*g.h*g.w
+	for n := 0; n < g.n; n++ {
+		beta := float32(0)
+		for _, p := range pairs {
+			gt, wt := p[0], p[1]
+			if gt == nil || wt == nil {
+				continue
+			}
+			oc := len(wt) / g.colRows
+			tensor.Sgemm(true, false, g.colRows, ohw, oc, 1, wt, g.colRows, gt[n*oc*ohw:(n+1)*oc*ohw], ohw, beta, cols, ohw)
+			beta = 1
+		}
+		g1.col2im(dx[n*chw:(n+1)*chw], cols)
+	}
 }
 
-func (o *col2imOp) VJP(t *Tape, in []*Var, out, c *Var, grads []*Var) {
-	grads[0] = apply(&im2colOp{o.g}, c)
+// convGradW sets dw [O, C·KH·KW] to Σ_t Σ_n g_t[n]·im2col(x_t[n])ᵀ over
+// the pairs t given (x_t [N, C, H, W], g_t [N, O, OH, OW]; a pair with a
+// nil member is skipped, at least one is complete). cols is scratch of
+// C·KH·KW·OH·OW elements.
+func (g *convGeom) convGradW(dw, cols []float32, pairs ...[2][]float32) {
+	g1 := g.image()
+	ohw, chw := g1.pixel, g.c*g.h*g.w
+	oc := len(dw) / g.colRows
+	beta := float32(0)
+	for n := 0; n < g.n; n++ {
+		for _, p := range pairs {
+			xt, gt := p[0], p[1]
+			if xt == nil || gt == nil {
+				continue
+			}
+			g1.im2col(cols, xt[n*chw:(n+1)*chw])
+			tensor.Sgemm(false, true, oc, g.colRows, ohw, 1, gt[n*oc*ohw:(n+1)*oc*ohw], ohw, cols, ohw, beta, dw, g.colRows)
+			beta = 1
+		}
+	}
 }
 
-// convOutOp lays y [O, N·H·W] out as [N, O, H, W] and adds the bias b [O]
-// when given as a second input.
-type convOutOp struct{ n, h, w int }
+// data returns v's value data, or nil for a nil tensor.
+func data(v *tensor.Tensor) []float32 {
+	if v == nil {
+		return nil
+	}
+	return v.Data()
+}
 
-var convOutName = registerOp("convout")
+// conv2dOp is (x [N, C, H, W], w [O, C, KH, KW], b [O] optional) ↦
+// [N, O, OH, OW]: bilinear in (x, w) plus b.
+type conv2dOp struct{ g convGeom }
 
-func (o *convOutOp) Name() string { return convOutName }
+var conv2dName = registerOp("conv2d")
 
-func (o *convOutOp) Forward(t *Tape, in []*Var) *tensor.Tensor {
+func (o *conv2dOp) Name() string { return conv2dName }
+
+func (o *conv2dOp) outShape(w *tensor.Tensor) (oc int) { return w.Shape()[0] }
+
+func (o *conv2dOp) Forward(t *Tape, in []*Var) *tensor.Tensor {
+	oc := o.outShape(in[1].Value)
+	out := t.alloc(o.g.n, oc, o.g.oh, o.g.ow)
+	cols := t.alloc(o.g.colRows, o.g.oh*o.g.ow)
 	var b []float32
-	if len(in) == 2 {
-		b = in[1].Value.Data()
+	if len(in) == 3 {
+		b = in[2].Value.Data()
 	}
-	return o.layout(t, in[0].Value, b)
-}
-
-// layout writes y's rows into [N, O, H, W] plus b (nil: no bias; y nil:
-// zeros plus b).
-func (o *convOutOp) layout(t *Tape, y *tensor.Tensor, b []float32) *tensor.Tensor {
-	hw := o.h * o.w
-	oc := len(b)
-	if y != nil {
-		oc = y.Shape()[0]
-	}
-	out := t.alloc(o.n, oc, o.h, o.w)
-	od := out.Data()
-	var yd []float32
-	if y != nil {
-		yd = y.Data()
-	}
-	for n := 0; n < o.n; n++ {
-		for c := 0; c < oc; c++ {
-			dst := od[(n*oc+c)*hw : (n*oc+c+1)*hw]
-			var bias float32
-			if b != nil {
-				bias = b[c]
-			}
-			if yd == nil {
-				for j := range dst {
-					dst[j] = bias
-				}
-				continue
-			}
-			src := yd[c*o.n*hw+n*hw : c*o.n*hw+(n+1)*hw]
-			if b == nil {
-				copy(dst, src)
-				continue
-			}
-			for j, v := range src {
-				dst[j] = v + bias
-			}
-		}
-	}
+	o.g.convForward(out.Data(), in[0].Value.Data(), in[1].Value.Data(), b, cols.Data(), false)
 	return out
 }
 
-func (o *convOutOp) JVP(t *Tape, in []*Var, out *Var) *tensor.Tensor {
+// JVP: ẏ = conv(ẋ, w) + conv(x, ẇ) + ḃ.
+func (o *conv2dOp) JVP(t *Tape, in []*Var, out *Var) *tensor.Tensor {
+	oc := o.outShape(in[1].Value)
+	res := t.alloc(o.g.n, oc, o.g.oh, o.g.ow)
+	cols := t.alloc(o.g.colRows, o.g.oh*o.g.ow)
 	var db []float32
-	if len(in) == 2 && in[1].Tangent != nil {
-		db = in[1].Tangent.Data()
+	if len(in) == 3 {
+		db = data(in[2].Tangent)
 	}
-	return o.layout(t, in[0].Tangent, db)
-}
-
-// VJP: ȳ is ḡ laid back out as [O, N·H·W] (convInOp); b̄ sums ȳ's rows.
-func (o *convOutOp) VJP(t *Tape, in []*Var, out, g *Var, grads []*Var) {
-	gy := apply(&convInOp{}, g)
-	grads[0] = gy
-	if len(in) == 2 && in[1].needsGrad() {
-		oc := gy.Shape()[0]
-		grads[1] = Reshape(SumTo(gy, []int{oc, 1}), oc)
+	acc := false
+	if dx := in[0].Tangent; dx != nil {
+		o.g.convForward(res.Data(), dx.Data(), in[1].Value.Data(), db, cols.Data(), false)
+		acc, db = true, nil
 	}
-}
-
-// convInOp lays g [N, O, H, W] out as [O, N·H·W]: the transpose of
-// convOutOp without bias.
-type convInOp struct{}
-
-var convInName = registerOp("convin")
-
-func (o *convInOp) Name() string { return convInName }
-
-func (o *convInOp) Forward(t *Tape, in []*Var) *tensor.Tensor { return convIn(t, in[0].Value) }
-
-func convIn(t *Tape, g *tensor.Tensor) *tensor.Tensor {
-	s := g.Shape()
-	n, oc, hw := s[0], s[1], s[2]*s[3]
-	out := t.alloc(oc, n*hw)
-	gd, od := g.Data(), out.Data()
-	for i := 0; i < n; i++ {
-		for c := 0; c < oc; c++ {
-			copy(od[c*n*hw+i*hw:c*n*hw+(i+1)*hw], gd[(i*oc+c)*hw:(i*oc+c+1)*hw])
+	if dw := in[1].Tangent; dw != nil {
+		o.g.convForward(res.Data(), in[0].Value.Data(), dw.Data(), db, cols.Data(), acc)
+		acc, db = true, nil
+	}
+	if !acc {
+		// Only the bias has a tangent.
+		ohw := o.g.oh * o.g.ow
+		for n := 0; n < o.g.n; n++ {
+			fillBias(res.Data()[n*oc*ohw:(n+1)*oc*ohw], db, ohw)
 		}
 	}
+	return res
+}
+
+// VJP: x̄ = conv2dgradx(ḡ, w), w̄ = conv2dgradw(x, ḡ), b̄ sums ḡ over
+// everything but its channel.
+func (o *conv2dOp) VJP(t *Tape, in []*Var, out, g *Var, grads []*Var) {
+	if in[0].needsGrad() {
+		grads[0] = apply(&conv2dGradXOp{o.g}, g, in[1])
+	}
+	if in[1].needsGrad() {
+		grads[1] = apply(&conv2dGradWOp{o.g}, in[0], g)
+	}
+	if len(in) == 3 && in[2].needsGrad() {
+		oc := o.outShape(in[1].Value)
+		s := SumTo(Reshape(g, o.g.n, oc, o.g.oh*o.g.ow), []int{1, oc, 1})
+		grads[2] = Reshape(s, oc)
+	}
+}
+
+// conv2dGradXOp is (g [N, O, OH, OW], w [O, C, KH, KW]) ↦ x̄ [N, C, H, W],
+// the cotangent of conv2d's input: bilinear, ⟨c, x̄⟩ = ⟨conv2d(c, w), g⟩ =
+// ⟨conv2dgradw(c, g), w⟩.
+type conv2dGradXOp struct{ g convGeom }
+
+var conv2dGradXName = registerOp("conv2dgradx")
+
+func (o *conv2dGradXOp) Name() string { return conv2dGradXName }
+
+func (o *conv2dGradXOp) Forward(t *Tape, in []*Var) *tensor.Tensor {
+	out := t.alloc(o.g.n, o.g.c, o.g.h, o.g.w)
+	cols := t.alloc(o.g.colRows, o.g.oh*o.g.ow)
+	o.g.convGradX(out.Data(), cols.Data(), [2][]float32{in[0].Value.Data(), in[1].Value.Data()})
 	return out
 }
 
-func (o *convInOp) JVP(t *Tape, in []*Var, out *Var) *tensor.Tensor { return convIn(t, in[0].Tangent) }
+func (o *conv2dGradXOp) JVP(t *Tape, in []*Var, out *Var) *tensor.Tensor {
+	res := t.alloc(o.g.n, o.g.c, o.g.h, o.g.w)
+	cols := t.alloc(o.g.colRows, o.g.oh*o.g.ow)
+	o.g.convGradX(res.Data(), cols.Data(),
+		[2][]float32{data(in[0].Tangent), in[1].Value.Data()},
+		[2][]float32{in[0].Value.Data(), data(in[1].Tangent)})
+	return res
+}
 
-func (o *convInOp) VJP(t *Tape, in []*Var, out, c *Var, grads []*Var) {
-	s := in[0].Shape()
-	grads[0] = apply(&convOutOp{n: s[0], h: s[2], w: s[3]}, c)
+func (o *conv2dGradXOp) VJP(t *Tape, in []*Var, out, c *Var, grads []*Var) {
+	if in[0].needsGrad() {
+		grads[0] = apply(&conv2dOp{o.g}, c, in[1])
+	}
+	if in[1].needsGrad() {
+		grads[1] = apply(&conv2dGradWOp{o.g}, c, in[0])
+	}
+}
+
+// conv2dGradWOp is (x [N, C, H, W], g [N, O, OH, OW]) ↦ w̄ [O, C, KH, KW],
+// the cotangent of conv2d's weight: bilinear, ⟨c, w̄⟩ = ⟨conv2d(x, c), g⟩ =
+// ⟨conv2dgradx(g, c), x⟩.
+type conv2dGradWOp struct{ g convGeom }
+
+var conv2dGradWName = registerOp("conv2dgradw")
+
+func (o *conv2dGradWOp) Name() string { return conv2dGradWName }
+
+func (o *conv2dGradWOp) Forward(t *Tape, in []*Var) *tensor.Tensor {
+	out := t.alloc(in[1].Shape()[1], o.g.c, o.g.kh, o.g.kw)
+	cols := t.alloc(o.g.colRows, o.g.oh*o.g.ow)
+	o.g.convGradW(out.Data(), cols.Data(), [2][]float32{in[0].Value.Data(), in[1].Value.Data()})
+	return out
+}
+
+func (o *conv2dGradWOp) JVP(t *Tape, in []*Var, out *Var) *tensor.Tensor {
+	res := t.alloc(in[1].Shape()[1], o.g.c, o.g.kh, o.g.kw)
+	cols := t.alloc(o.g.colRows, o.g.oh*o.g.ow)
+	o.g.convGradW(res.Data(), cols.Data(),
+		[2][]float32{data(in[0].Tangent), in[1].Value.Data()},
+		[2][]float32{in[0].Value.Data(), data(in[1].Tangent)})
+	return res
+}
+
+func (o *conv2dGradWOp) VJP(t *Tape, in []*Var, out, c *Var, grads []*Var) {
+	if in[0].needsGrad() {
+		grads[0] = apply(&conv2dGradXOp{o.g}, in[1], c)
+	}
+	if in[1].needsGrad() {
+		grads[1] = apply(&conv2dOp{o.g}, in[0], c)
+	}
 }
 
 // Conv2d returns the 2-D cross-correlation of x [N, C, H, W] with filters
@@ -294,25 +382,19 @@ func (o *convInOp) VJP(t *Tape, in []*Var, out, c *Var, grads []*Var) {
 // every side (no dilation, one group). The output is [N, O, OH, OW] with
 // OH = (H+2·padding-KH)/stride + 1 (likewise OW).
 //
-// It is im2col, one matrix product and a layout op with the bias fused
-// (see the comment at the top of ops_conv.go); every intermediate comes
-// from the tape's arena. It panics with a *tensor.ShapeError on
-// mismatched shapes, a stride below 1, a negative padding or a kernel
-// larger than the padded input.
+// It is one op, image by image im2col and sgemm with the bias fused (see
+// the comment at the top of ops_conv.go); its scratch comes from the
+// tape's arena. It panics with a *tensor.ShapeError on mismatched shapes,
+// a stride below 1, a negative padding or a kernel larger than the padded
+// input.
 func Conv2d(x, w, b *Var, stride, padding int) *Var {
 	ws := w.Shape()
 	g := newConvGeom("conv2d", x.Shape(), ws, stride, padding)
-	oc := ws[0]
-	if b != nil {
-		if bs := b.Shape(); len(bs) != 1 || bs[0] != oc {
-			panic(&tensor.ShapeError{Op: "conv2d", Reason: "bias must be [O]", Shapes: [][]int{x.Shape(), ws, bs}})
-		}
-	}
-	cols := apply(&im2colOp{g}, x)
-	y := MatMul(Reshape(w, oc, g.colRows), cols, false, false)
-	lay := &convOutOp{n: g.n, h: g.oh, w: g.ow}
 	if b == nil {
-		return apply(lay, y)
+		return apply(&conv2dOp{g}, x, w)
 	}
-	return apply(lay, y, b)
+	if bs := b.Shape(); len(bs) != 1 || bs[0] != ws[0] {
+		panic(&tensor.ShapeError{Op: "conv2d", Reason: "bias must be [O]", Shapes: [][]int{x.Shape(), ws, bs}})
+	}
+	return apply(&conv2dOp{g}, x, w, b)
 }

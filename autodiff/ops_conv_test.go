@@ -13,7 +13,7 @@ func conv2dCase(name string, x, w []int, bias bool, stride, pad int) opCase {
 	if bias {
 		shapes = append(shapes, []int{w[0]})
 	}
-	return opCase{name: name, op: "convout", shapes: shapes, f: func(in []*Var) *Var {
+	return opCase{name: name, op: "conv2d", shapes: shapes, f: func(in []*Var) *Var {
 		var b *Var
 		if bias {
 			b = in[2]
@@ -22,34 +22,31 @@ func conv2dCase(name string, x, w []int, bias bool, stride, pad int) opCase {
 	}}
 }
 
-func geomCase(name, op string, x, w []int, stride, pad int) opCase {
+// convGradCase checks conv2dgradx (inputs g, w) or conv2dgradw (inputs x,
+// g) for the convolution of x with w.
+func convGradCase(name, op string, x, w []int, stride, pad int) opCase {
 	g := newConvGeom("test", x, w, stride, pad)
-	if op == "im2col" {
-		return opCase{name: name, op: op, shapes: [][]int{x}, f: func(in []*Var) *Var { return apply(&im2colOp{g}, in[0]) }}
+	gs := []int{g.n, w[0], g.oh, g.ow}
+	if op == "conv2dgradx" {
+		return opCase{name: name, op: op, shapes: [][]int{gs, w}, f: func(in []*Var) *Var { return apply(&conv2dGradXOp{g}, in[0], in[1]) }}
 	}
-	return opCase{name: name, op: op, shapes: [][]int{{g.colRows, g.pixel}}, f: func(in []*Var) *Var { return apply(&col2imOp{g}, in[0]) }}
+	return opCase{name: name, op: op, shapes: [][]int{x, gs}, f: func(in []*Var) *Var { return apply(&conv2dGradWOp{g}, in[0], in[1]) }}
 }
 
 func init() {
 	opCases = append(opCases,
-		geomCase("im2col 3x3 pad 1", "im2col", []int{2, 2, 4, 5}, []int{1, 2, 3, 3}, 1, 1),
-		geomCase("im2col stride 2 odd", "im2col", []int{1, 3, 5, 7}, []int{1, 3, 2, 3}, 2, 0),
-		geomCase("im2col stride 2 pad 2", "im2col", []int{1, 1, 4, 4}, []int{1, 1, 3, 3}, 2, 2),
-		geomCase("col2im 3x3 pad 1", "col2im", []int{2, 2, 4, 5}, []int{1, 2, 3, 3}, 1, 1),
-		geomCase("col2im stride 2 odd", "col2im", []int{1, 3, 5, 7}, []int{1, 3, 2, 3}, 2, 1),
-		opCase{name: "convout bias", op: "convout", shapes: [][]int{{3, 12}, {3}}, f: func(in []*Var) *Var {
-			return apply(&convOutOp{n: 2, h: 2, w: 3}, in[0], in[1])
-		}},
-		opCase{name: "convout no bias", op: "convout", shapes: [][]int{{2, 5}}, f: func(in []*Var) *Var {
-			return apply(&convOutOp{n: 1, h: 1, w: 5}, in[0])
-		}},
-		opCase{name: "convin", op: "convin", shapes: [][]int{{2, 3, 2, 2}}, f: func(in []*Var) *Var { return apply(&convInOp{}, in[0]) }},
+		convGradCase("conv2dgradx 3x3 pad 1", "conv2dgradx", []int{2, 2, 4, 5}, []int{3, 2, 3, 3}, 1, 1),
+		convGradCase("conv2dgradx stride 2 odd", "conv2dgradx", []int{1, 3, 5, 7}, []int{2, 3, 2, 3}, 2, 0),
+		convGradCase("conv2dgradx stride 2 pad 2", "conv2dgradx", []int{2, 1, 4, 4}, []int{2, 1, 3, 3}, 2, 2),
+		convGradCase("conv2dgradw 3x3 pad 1", "conv2dgradw", []int{2, 2, 4, 5}, []int{3, 2, 3, 3}, 1, 1),
+		convGradCase("conv2dgradw stride 2 odd", "conv2dgradw", []int{1, 3, 5, 7}, []int{2, 3, 2, 3}, 2, 1),
+		convGradCase("conv2dgradw stride 2 pad 2", "conv2dgradw", []int{2, 1, 4, 4}, []int{2, 1, 3, 3}, 2, 2),
 		conv2dCase("conv2d 3x3", []int{2, 2, 5, 5}, []int{3, 2, 3, 3}, true, 1, 0),
 		conv2dCase("conv2d 3x3 pad 1", []int{2, 2, 4, 4}, []int{3, 2, 3, 3}, true, 1, 1),
 		conv2dCase("conv2d stride 2 pad 1 odd batch 1", []int{1, 3, 5, 7}, []int{2, 3, 2, 3}, false, 2, 1),
 		conv2dCase("conv2d 1x1 stride 3", []int{2, 2, 7, 5}, []int{4, 2, 1, 1}, true, 3, 0),
 		conv2dCase("conv2d stacked input channel 1", []int{1, 1, 6, 6}, []int{2, 1, 3, 3}, true, 1, 0),
-		opCase{name: "conv2d twice with square between", op: "convout", shapes: [][]int{{2, 1, 6, 6}, {2, 1, 3, 3}, {2}, {3, 2, 3, 3}, {3}}, f: func(in []*Var) *Var {
+		opCase{name: "conv2d twice with square between", op: "conv2d", shapes: [][]int{{2, 1, 6, 6}, {2, 1, 3, 3}, {2}, {3, 2, 3, 3}, {3}}, f: func(in []*Var) *Var {
 			h := Square(Conv2d(in[0], in[1], in[2], 1, 0))
 			return Conv2d(h, in[3], in[4], 1, 1)
 		}},
