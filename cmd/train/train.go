@@ -56,6 +56,7 @@ type session struct {
 	metrics  *metricsWriter
 	tape     *autodiff.Tape
 	obj      *nn.Objective // for optimizers that re-evaluate the objective; nil otherwise
+	stepErr  error         // set when the optimizer's step panicked
 	features int
 	grad     *gradient // -grad: the estimator, cosine and memory measurements
 }
@@ -220,6 +221,9 @@ func (s *session) epoch(e int) (epochMetrics, error) {
 	for b := range s.train.Batches(e) {
 		x := tensor.FromSlice(b.X[:b.Size*s.features], s.shape(b.Size)...)
 		l := float64(s.trainStep(x, b.Labels[:b.Size]))
+		if s.stepErr != nil {
+			return epochMetrics{}, s.stepErr
+		}
 		s.grad.heap.observe()
 		if math.IsNaN(l) || math.IsInf(l, 0) {
 			return epochMetrics{}, fmt.Errorf("epoch %d step %d: loss is %v (lower -lr?)", e+1, step+1, l)
@@ -261,14 +265,27 @@ func (s *session) trainStep(x *tensor.Tensor, labels []int32) float32 {
 	s.grad.afterGradient(x, labels)
 	l := loss.Item()
 	s.tape.Reset()
+	s.optimizerStep(x, labels)
+	s.opt.ZeroGrad()
+	return l
+}
+
+// optimizerStep updates the parameters from their gradients. An optimizer
+// that finds at its first step that it cannot handle this model (EGN's
+// Jacobian or lazy Newton's Hessian would not fit) panics; that becomes
+// s.stepErr, reported as a one-line error naming -opt.
+func (s *session) optimizerStep(x *tensor.Tensor, labels []int32) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.stepErr = &flagError{fmt.Errorf("-opt %s: %v", s.c.opt, r)}
+		}
+	}()
 	if s.obj != nil {
 		s.obj.SetBatch(x, labels)
 		s.opt.StepWith(s.obj)
 	} else {
 		s.opt.Step()
 	}
-	s.opt.ZeroGrad()
-	return l
 }
 
 // testBatches yields the test set in the model's input shape.

@@ -167,6 +167,8 @@ func TestBadInputGivesOneLineAndNonZeroExit(t *testing.T) {
 		{[]string{"-model", "rnn"}, 2, "-model"},
 		{[]string{"-opt", "nosuch", "-data", empty}, 2, "-opt"},
 		{[]string{"-data", empty, "-epochs", "1"}, 1, empty},
+		// EGN finds at its first step that the W1 Jacobian would not fit.
+		{[]string{"-opt", "egn", "-data", synthData(t, 32, 10), "-epochs", "1", "-progress", "none"}, 2, "-opt egn"},
 		{[]string{"-resume", filepath.Join(empty, "missing.safetensors"), "-data", synthData(t, 32, 10)}, 1, "missing.safetensors"},
 	} {
 		var stdout, stderr bytes.Buffer
