@@ -56,6 +56,7 @@
 //	              adafactor adabound amsbound cadamw clion ademamix mars grams
 //	              fadam diffgrad exadam adamw-sn xgrad xgrad-sgdm sgdm-rs gravity
 //	curvature:    adahessian sophia-h sophia-g shampoo oasis sania psgd lazy-newton
+//	              fosi egn
 //	step sizes:   dog ldog sps psps adagrad-norm smb adadagrad ai-sarah
 //	              (schedules: Constant StepLR Cosine LinearWarmup SGDR)
 //	wrappers:     lookahead sam usam gam gr-fd flooding weight-clip
