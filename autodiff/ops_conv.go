@@ -3,6 +3,7 @@ package autodiff
 import (
 	"fmt"
 
+	"github.com/gograd/gograd/asm"
 	"github.com/gograd/gograd/tensor"
 )
 
@@ -147,27 +148,47 @@ func (g convGeom) image() convGeom {
 	return g
 }
 
+// imageWork is the work of one image, in elements touched, for parts.
+func (g *convGeom) imageWork() int { return g.colRows * g.oh * g.ow }
+
+// colsParts returns the goroutines sharing the images of g and allocates
+// their scratch column matrices, one [C·KH·KW, OH·OW] per goroutine.
+func (g *convGeom) colsParts(t *Tape) (p int, cols []float32) {
+	p = parts(g.n, g.n*g.imageWork())
+	return p, t.alloc(p, g.colRows, g.oh*g.ow).Data()
+}
+
+// partCols returns goroutine part's scratch columns out of cols.
+func (g *convGeom) partCols(cols []float32, part int) []float32 {
+	size := g.imageWork()
+	return cols[part*size : (part+1)*size]
+}
+
 // convForward sets out [N, O, OH, OW] to the convolution of x [N, C, H, W]
 // with w [O, C·KH·KW] plus b [O] (nil: none), or adds both to out when
-// acc is set. cols is scratch of C·KH·KW·OH·OW elements.
-func (g *convGeom) convForward(out, x, w, b, cols []float32, acc bool) {
+// acc is set, splitting the images over p goroutines. cols is scratch of
+// p·C·KH·KW·OH·OW elements.
+func (g *convGeom) convForward(out, x, w, b, cols []float32, acc bool, p int) {
 	g1 := g.image()
 	ohw, chw := g1.pixel, g.c*g.h*g.w
 	oc := len(w) / g.colRows
-	for n := 0; n < g.n; n++ {
-		dst := out[n*oc*ohw : (n+1)*oc*ohw]
-		beta := float32(1)
-		switch {
-		case acc && b != nil:
-			addBias(dst, b, ohw)
-		case b != nil:
-			fillBias(dst, b, ohw)
-		case !acc:
-			beta = 0
+	parallelFor(g.n, p, func(lo, hi, part int) {
+		pc := g.partCols(cols, part)
+		for n := lo; n < hi; n++ {
+			dst := out[n*oc*ohw : (n+1)*oc*ohw]
+			beta := float32(1)
+			switch {
+			case acc && b != nil:
+				addBias(dst, b, ohw)
+			case b != nil:
+				fillBias(dst, b, ohw)
+			case !acc:
+				beta = 0
+			}
+			g1.im2col(pc, x[n*chw:(n+1)*chw])
+			tensor.Sgemm(false, false, oc, ohw, g.colRows, 1, w, g.colRows, pc, ohw, beta, dst, ohw)
 		}
-		g1.im2col(cols, x[n*chw:(n+1)*chw])
-		tensor.Sgemm(false, false, oc, ohw, g.colRows, 1, w, g.colRows, cols, ohw, beta, dst, ohw)
-	}
+	})
 }
 
 // fillBias sets each row c of dst (rows of hw) to b[c].
@@ -192,46 +213,67 @@ func addBias(dst, b []float32, hw int) {
 
 // convGradX sets dx [N, C, H, W] to Σ_t col2im(w_tᵀ·g_t[n]) over the
 // pairs t given (g_t [N, O, OH, OW], w_t [O, C·KH·KW]; a pair with a nil
-// member is skipped, at least one is complete). cols is scratch of
-// C·KH·KW·OH·OW elements.
-func (g *convGeom) convGradX(dx, cols []float32, pairs ...[2][]float32) {
+// member is skipped, at least one is complete), splitting the images over
+// p goroutines. cols is scratch of p·C·KH·KW·OH·OW elements.
+func (g *convGeom) convGradX(dx, cols []float32, p int, pairs ...[2][]float32) {
 	g1 := g.image()
 	ohw, chw := g1.pixel, g.c*g.h*g.w
-	for n := 0; n < g.n; n++ {
-		beta := float32(0)
-		for _, p := range pairs {
-			gt, wt := p[0], p[1]
-			if gt == nil || wt == nil {
-				continue
+	parallelFor(g.n, p, func(lo, hi, part int) {
+		pc := g.partCols(cols, part)
+		for n := lo; n < hi; n++ {
+			beta := float32(0)
+			for _, pr := range pairs {
+				gt, wt := pr[0], pr[1]
+				if gt == nil || wt == nil {
+					continue
+				}
+				oc := len(wt) / g.colRows
+				tensor.Sgemm(true, false, g.colRows, ohw, oc, 1, wt, g.colRows, gt[n*oc*ohw:(n+1)*oc*ohw], ohw, beta, pc, ohw)
+				beta = 1
 			}
-			oc := len(wt) / g.colRows
-			tensor.Sgemm(true, false, g.colRows, ohw, oc, 1, wt, g.colRows, gt[n*oc*ohw:(n+1)*oc*ohw], ohw, beta, cols, ohw)
-			beta = 1
+			g1.col2im(dx[n*chw:(n+1)*chw], pc)
 		}
-		g1.col2im(dx[n*chw:(n+1)*chw], cols)
-	}
+	})
 }
 
 // convGradW sets dw [O, C·KH·KW] to Σ_t Σ_n g_t[n]·im2col(x_t[n])ᵀ over
 // the pairs t given (x_t [N, C, H, W], g_t [N, O, OH, OW]; a pair with a
-// nil member is skipped, at least one is complete). cols is scratch of
-// C·KH·KW·OH·OW elements.
-func (g *convGeom) convGradW(dw, cols []float32, pairs ...[2][]float32) {
+// nil member is skipped, at least one is complete), splitting the images
+// over p goroutines. cols is scratch of p·C·KH·KW·OH·OW elements and sums
+// of p-1 elements of dw's size, where goroutines but the last accumulate.
+func (g *convGeom) convGradW(dw, cols, sums []float32, p int, pairs ...[2][]float32) {
 	g1 := g.image()
 	ohw, chw := g1.pixel, g.c*g.h*g.w
 	oc := len(dw) / g.colRows
-	beta := float32(0)
-	for n := 0; n < g.n; n++ {
-		for _, p := range pairs {
-			xt, gt := p[0], p[1]
-			if xt == nil || gt == nil {
-				continue
-			}
-			g1.im2col(cols, xt[n*chw:(n+1)*chw])
-			tensor.Sgemm(false, true, oc, g.colRows, ohw, 1, gt[n*oc*ohw:(n+1)*oc*ohw], ohw, cols, ohw, beta, dw, g.colRows)
-			beta = 1
+	parallelFor(g.n, p, func(lo, hi, part int) {
+		pc := g.partCols(cols, part)
+		acc := dw
+		if part < p-1 {
+			acc = sums[part*len(dw) : (part+1)*len(dw)]
 		}
+		beta := float32(0)
+		for n := lo; n < hi; n++ {
+			for _, pr := range pairs {
+				xt, gt := pr[0], pr[1]
+				if xt == nil || gt == nil {
+					continue
+				}
+				g1.im2col(pc, xt[n*chw:(n+1)*chw])
+				tensor.Sgemm(false, true, oc, g.colRows, ohw, 1, gt[n*oc*ohw:(n+1)*oc*ohw], ohw, pc, ohw, beta, acc, g.colRows)
+				beta = 1
+			}
+		}
+	})
+	for part := 0; part < p-1; part++ {
+		asm.Axpy(dw, 1, sums[part*len(dw):(part+1)*len(dw)])
 	}
+}
+
+// gradWScratch allocates convGradW's scratch for the images of g and a
+// weight of size dw.
+func (g *convGeom) gradWScratch(t *Tape, dw int) (p int, cols, sums []float32) {
+	p, cols = g.colsParts(t)
+	return p, cols, t.alloc(p-1, dw).Data()
 }
 
 // data returns v's value data, or nil for a nil tensor.
@@ -255,12 +297,12 @@ func (o *conv2dOp) outShape(w *tensor.Tensor) (oc int) { return w.Shape()[0] }
 func (o *conv2dOp) Forward(t *Tape, in []*Var) *tensor.Tensor {
 	oc := o.outShape(in[1].Value)
 	out := t.alloc(o.g.n, oc, o.g.oh, o.g.ow)
-	cols := t.alloc(o.g.colRows, o.g.oh*o.g.ow)
+	p, cols := o.g.colsParts(t)
 	var b []float32
 	if len(in) == 3 {
 		b = in[2].Value.Data()
 	}
-	o.g.convForward(out.Data(), in[0].Value.Data(), in[1].Value.Data(), b, cols.Data(), false)
+	o.g.convForward(out.Data(), in[0].Value.Data(), in[1].Value.Data(), b, cols, false, p)
 	return out
 }
 
@@ -268,18 +310,18 @@ func (o *conv2dOp) Forward(t *Tape, in []*Var) *tensor.Tensor {
 func (o *conv2dOp) JVP(t *Tape, in []*Var, out *Var) *tensor.Tensor {
 	oc := o.outShape(in[1].Value)
 	res := t.alloc(o.g.n, oc, o.g.oh, o.g.ow)
-	cols := t.alloc(o.g.colRows, o.g.oh*o.g.ow)
+	p, cols := o.g.colsParts(t)
 	var db []float32
 	if len(in) == 3 {
 		db = data(in[2].Tangent)
 	}
 	acc := false
 	if dx := in[0].Tangent; dx != nil {
-		o.g.convForward(res.Data(), dx.Data(), in[1].Value.Data(), db, cols.Data(), false)
+		o.g.convForward(res.Data(), dx.Data(), in[1].Value.Data(), db, cols, false, p)
 		acc, db = true, nil
 	}
 	if dw := in[1].Tangent; dw != nil {
-		o.g.convForward(res.Data(), in[0].Value.Data(), dw.Data(), db, cols.Data(), acc)
+		o.g.convForward(res.Data(), in[0].Value.Data(), dw.Data(), db, cols, acc, p)
 		acc, db = true, nil
 	}
 	if !acc {
@@ -319,15 +361,15 @@ func (o *conv2dGradXOp) Name() string { return conv2dGradXName }
 
 func (o *conv2dGradXOp) Forward(t *Tape, in []*Var) *tensor.Tensor {
 	out := t.alloc(o.g.n, o.g.c, o.g.h, o.g.w)
-	cols := t.alloc(o.g.colRows, o.g.oh*o.g.ow)
-	o.g.convGradX(out.Data(), cols.Data(), [2][]float32{in[0].Value.Data(), in[1].Value.Data()})
+	p, cols := o.g.colsParts(t)
+	o.g.convGradX(out.Data(), cols, p, [2][]float32{in[0].Value.Data(), in[1].Value.Data()})
 	return out
 }
 
 func (o *conv2dGradXOp) JVP(t *Tape, in []*Var, out *Var) *tensor.Tensor {
 	res := t.alloc(o.g.n, o.g.c, o.g.h, o.g.w)
-	cols := t.alloc(o.g.colRows, o.g.oh*o.g.ow)
-	o.g.convGradX(res.Data(), cols.Data(),
+	p, cols := o.g.colsParts(t)
+	o.g.convGradX(res.Data(), cols, p,
 		[2][]float32{data(in[0].Tangent), in[1].Value.Data()},
 		[2][]float32{in[0].Value.Data(), data(in[1].Tangent)})
 	return res
@@ -353,15 +395,15 @@ func (o *conv2dGradWOp) Name() string { return conv2dGradWName }
 
 func (o *conv2dGradWOp) Forward(t *Tape, in []*Var) *tensor.Tensor {
 	out := t.alloc(in[1].Shape()[1], o.g.c, o.g.kh, o.g.kw)
-	cols := t.alloc(o.g.colRows, o.g.oh*o.g.ow)
-	o.g.convGradW(out.Data(), cols.Data(), [2][]float32{in[0].Value.Data(), in[1].Value.Data()})
+	p, cols, sums := o.g.gradWScratch(t, out.Size())
+	o.g.convGradW(out.Data(), cols, sums, p, [2][]float32{in[0].Value.Data(), in[1].Value.Data()})
 	return out
 }
 
 func (o *conv2dGradWOp) JVP(t *Tape, in []*Var, out *Var) *tensor.Tensor {
 	res := t.alloc(in[1].Shape()[1], o.g.c, o.g.kh, o.g.kw)
-	cols := t.alloc(o.g.colRows, o.g.oh*o.g.ow)
-	o.g.convGradW(res.Data(), cols.Data(),
+	p, cols, sums := o.g.gradWScratch(t, res.Size())
+	o.g.convGradW(res.Data(), cols, sums, p,
 		[2][]float32{data(in[0].Tangent), in[1].Value.Data()},
 		[2][]float32{in[0].Value.Data(), data(in[1].Tangent)})
 	return res

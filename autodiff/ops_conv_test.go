@@ -211,3 +211,35 @@ func BenchmarkIm2col(b *testing.B) {
 		}
 	})
 }
+
+// TestConvPartsMatchOne checks that splitting the images over goroutines
+// (as with asm.SetThreads > 1 on large batches) gives the one-goroutine
+// results: the same per image, and the weight gradient up to rounding.
+func TestConvPartsMatchOne(t *testing.T) {
+	rng := tensor.NewRNG(5)
+	g := newConvGeom("test", []int{7, 3, 9, 8}, []int{4, 3, 3, 3}, 1, 1)
+	x := tensor.RandN(rng, 1, 7, 3, 9, 8).Data()
+	w := tensor.RandN(rng, 1, 4, 3, 3, 3).Data()
+	b := tensor.RandN(rng, 1, 4).Data()
+	gy := tensor.RandN(rng, 1, 7, 4, g.oh, g.ow).Data()
+	run := func(p int) (y, dx, dw []float32) {
+		cols := make([]float32, p*g.imageWork())
+		sums := make([]float32, (p-1)*len(w))
+		y, dx, dw = make([]float32, len(gy)), make([]float32, len(x)), make([]float32, len(w))
+		g.convForward(y, x, w, b, cols, false, p)
+		g.convGradX(dx, cols, p, [2][]float32{gy, w})
+		g.convGradW(dw, cols, sums, p, [2][]float32{x, gy})
+		return y, dx, dw
+	}
+	y1, dx1, dw1 := run(1)
+	for _, p := range []int{2, 3, 7} {
+		y, dx, dw := run(p)
+		for name, pair := range map[string][2][]float32{"y": {y, y1}, "dx": {dx, dx1}, "dw": {dw, dw1}} {
+			for i, v := range pair[1] {
+				if d := math.Abs(float64(pair[0][i] - v)); d > 1e-4*(1+math.Abs(float64(v))) {
+					t.Fatalf("%d parts: %s[%d] = %v, want %v", p, name, i, pair[0][i], v)
+				}
+			}
+		}
+	}
+}
