@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Sgemm computes C = alpha·op(A)·op(B) + beta·C in single precision, with
@@ -479,73 +480,184 @@ func sgemmParallel(p *sgemmParams, g *sgemmGeom, t int) {
 		sgemmWorkPool.Put(w)
 		return
 	}
-	sgemmStartWorkers(t - 1)
+	spin := runtime.GOMAXPROCS(0) > 1
 	job := sgemmJobPool.Get().(*sgemmJob)
 	if cap(job.tasks) < t-1 {
 		job.tasks = make([]sgemmTask, t-1)
 	}
 	job.tasks = job.tasks[:t-1]
-	job.wg.Add(t - 1)
+	workers := sgemmStartWorkers(t - 1)
 	for i := range job.tasks {
-		job.tasks[i] = sgemmTask{p: p, wg: &job.wg,
+		task := &job.tasks[i]
+		*task = sgemmTask{p: p, job: job, spin: spin,
 			g: sgemmSplit(g, byRows, min(total, tiles*i/t*unit), min(total, tiles*(i+1)/t*unit))}
-		sgemmQueue <- &job.tasks[i]
+		if !sgemmHandOff(workers, task) {
+			sgemmRunTask(task, nil) // every worker is busy with other calls
+		}
 	}
 	last := sgemmSplit(g, byRows, min(total, tiles*(t-1)/t*unit), total)
 	w := sgemmWorkPool.Get().(*sgemmWork)
 	sgemmSerial(p, &last, w)
 	sgemmWorkPool.Put(w)
-	job.wg.Wait()
+	for i := range job.tasks {
+		job.tasks[i].wait()
+	}
 	clear(job.tasks) // drop the references to the caller's slices
 	sgemmJobPool.Put(job)
 }
 
+// sgemmSpin is how long an idle worker, and a caller waiting for a part,
+// poll before they block. Waking a blocked goroutine on an idle core takes
+// tens of microseconds (the runtime parks the thread, and a virtual CPU
+// halts), as long as a part of the MLP's products; a worker that polls
+// picks up the next product at once. Polling holds a P, so it is skipped
+// when GOMAXPROCS is 1.
+const sgemmSpin = 200 * time.Microsecond
+
 // sgemmTask is one part of a parallel product, run by a worker.
 type sgemmTask struct {
-	p  *sgemmParams
-	g  sgemmGeom
-	wg *sync.WaitGroup
+	p    *sgemmParams
+	g    sgemmGeom
+	job  *sgemmJob
+	spin bool         // poll before blocking (GOMAXPROCS > 1)
+	done atomic.Int32 // sgemmRunning, sgemmDone, or sgemmWaiting
+}
+
+// The states of sgemmTask.done.
+const (
+	sgemmRunning = iota // the part is being computed
+	sgemmDone           // the part is in C
+	sgemmWaiting        // the caller is blocked on job.wake
+)
+
+// sgemmRunTask computes task and marks it done, waking its caller if it is
+// blocked; worker, if not nil, is the worker running it, made idle first.
+func sgemmRunTask(task *sgemmTask, worker *sgemmWorker) {
+	w := sgemmWorkPool.Get().(*sgemmWork)
+	sgemmSerial(task.p, &task.g, w)
+	sgemmWorkPool.Put(w)
+	if worker != nil {
+		worker.slot.Store(nil)
+	}
+	if task.done.Swap(sgemmDone) == sgemmWaiting {
+		task.job.wake <- struct{}{}
+	}
+}
+
+// wait returns when task is done: it polls for up to sgemmSpin (if
+// task.spin), then blocks on the job's wake channel.
+func (task *sgemmTask) wait() {
+	if task.spin {
+		start := time.Now()
+		for i := 1; task.done.Load() != sgemmDone; i++ {
+			if i%64 == 0 && time.Since(start) > sgemmSpin {
+				break
+			}
+		}
+	}
+	if task.done.CompareAndSwap(sgemmRunning, sgemmWaiting) {
+		<-task.job.wake
+	}
 }
 
 // sgemmJob holds one parallel call's tasks; it is reused through
 // sgemmJobPool so that parallel calls do not allocate in steady state.
+// The caller waits for one task at a time, so wake holds at most one
+// signal.
 type sgemmJob struct {
-	wg    sync.WaitGroup
 	tasks []sgemmTask
+	wake  chan struct{}
 }
 
-var sgemmJobPool = sync.Pool{New: func() any { return new(sgemmJob) }}
+var sgemmJobPool = sync.Pool{New: func() any { return &sgemmJob{wake: make(chan struct{}, 1)} }}
+
+// sgemmWorker is a goroutine that runs the parts handed to it in slot:
+// nil when it is idle and polling, sgemmAsleep when it is blocked on wake,
+// or the task it runs.
+type sgemmWorker struct {
+	slot atomic.Pointer[sgemmTask]
+	wake chan struct{}
+}
+
+// sgemmAsleep marks the slot of a worker blocked on its wake channel.
+var sgemmAsleep = new(sgemmTask)
 
 // The worker goroutines: started on first need, as many as the most
-// threads-1 any call has asked for, and kept for the life of the process,
-// blocked on sgemmQueue when idle.
+// threads-1 any call has asked for, and kept for the life of the process.
+// sgemmWorkerList is replaced, never modified, under sgemmWorkersMu.
 var (
-	sgemmQueue     = make(chan *sgemmTask)
-	sgemmWorkersMu sync.Mutex
-	sgemmWorkers   atomic.Int32
+	sgemmWorkersMu  sync.Mutex
+	sgemmWorkerList atomic.Pointer[[]*sgemmWorker]
 )
 
-// sgemmStartWorkers makes sure that at least n workers run.
-func sgemmStartWorkers(n int) {
-	if int(sgemmWorkers.Load()) >= n {
-		return
+// sgemmStartWorkers makes sure that at least n workers run and returns
+// them all.
+func sgemmStartWorkers(n int) []*sgemmWorker {
+	if l := sgemmWorkerList.Load(); l != nil && len(*l) >= n {
+		return *l
 	}
 	sgemmWorkersMu.Lock()
-	for int(sgemmWorkers.Load()) < n {
-		go sgemmWorker()
-		sgemmWorkers.Add(1)
+	defer sgemmWorkersMu.Unlock()
+	var list []*sgemmWorker
+	if l := sgemmWorkerList.Load(); l != nil {
+		list = *l
 	}
-	sgemmWorkersMu.Unlock()
+	if len(list) < n {
+		list = append(list[:len(list):len(list)], make([]*sgemmWorker, n-len(list))...)
+		for i := range list {
+			if list[i] == nil {
+				list[i] = &sgemmWorker{wake: make(chan struct{}, 1)}
+				go list[i].run()
+			}
+		}
+		sgemmWorkerList.Store(&list)
+	}
+	return list
 }
 
-// sgemmWorker runs the tasks it receives, one at a time.
-func sgemmWorker() {
-	for task := range sgemmQueue {
-		w := sgemmWorkPool.Get().(*sgemmWork)
-		sgemmSerial(task.p, &task.g, w)
-		sgemmWorkPool.Put(w)
-		task.wg.Done()
+// sgemmHandOff gives task to an idle worker and reports whether one took
+// it.
+func sgemmHandOff(workers []*sgemmWorker, task *sgemmTask) bool {
+	for _, w := range workers {
+		if w.slot.CompareAndSwap(nil, task) {
+			return true
+		}
+		if w.slot.CompareAndSwap(sgemmAsleep, task) {
+			w.wake <- struct{}{}
+			return true
+		}
 	}
+	return false
+}
+
+// run is the worker's loop: wait for a task, run it, become idle again.
+func (w *sgemmWorker) run() {
+	spin := false
+	for {
+		task := w.await(spin)
+		spin = task.spin
+		sgemmRunTask(task, w)
+	}
+}
+
+// await returns the next task handed to w, polling for up to sgemmSpin
+// first if spin is set.
+func (w *sgemmWorker) await(spin bool) *sgemmTask {
+	if spin {
+		start := time.Now()
+		for i := 1; ; i++ {
+			if task := w.slot.Load(); task != nil {
+				return task
+			}
+			if i%64 == 0 && time.Since(start) > sgemmSpin {
+				break
+			}
+		}
+	}
+	if w.slot.CompareAndSwap(nil, sgemmAsleep) {
+		<-w.wake
+	}
+	return w.slot.Load()
 }
 
 // sgemmPlan chooses how sgemmParallel splits g over at most t goroutines:
