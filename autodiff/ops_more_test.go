@@ -316,11 +316,15 @@ func TestMaxPoolIndex2MatchesGeneric(t *testing.T) {
 	x := make([]float32, planes*h*w)
 	nan := float32(math.NaN())
 	for i := range x {
-		switch rng.IntN(5) {
+		switch rng.IntN(7) {
 		case 0:
 			x[i] = nan
 		case 1:
 			x[i] = 1 // ties
+		case 2:
+			x[i] = float32(math.Copysign(0, -1)) // -0 ties +0
+		case 3:
+			x[i] = -float32(rng.IntN(3)) // negatives
 		default:
 			x[i] = float32(rng.IntN(4))
 		}
@@ -334,5 +338,15 @@ func TestMaxPoolIndex2MatchesGeneric(t *testing.T) {
 		if got[i] != want[i] {
 			t.Fatalf("index %d: fast path %d, general %d", i, got[i], want[i])
 		}
+	}
+}
+
+// BenchmarkMaxPoolIndex2 times the 2×2 index search on the W2 CNN's
+// second ReLU output ([64, 64, 24, 24]).
+func BenchmarkMaxPoolIndex2(b *testing.B) {
+	x := tensor.RandN(tensor.NewRNG(1), 1, 64, 64, 24, 24).Data()
+	idx := make([]int32, 64*64*12*12)
+	for b.Loop() {
+		maxPoolIndex2(idx, x, 64*64, 24, 24, 12, 12)
 	}
 }

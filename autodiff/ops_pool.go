@@ -78,7 +78,9 @@ func maxPoolIndexGeneric(idx []int32, x []float32, planes, h, w, k, s, oh, ow in
 
 // maxPoolIndex2 is maxPoolIndex for 2×2 windows with stride 2 (the
 // common case), with the same tie and NaN rules: the first maximum in
-// row-major window order wins, and NaN beats everything.
+// row-major window order wins, and NaN beats everything. It compares the
+// integer keys of poolKey without branches, since which of four values
+// wins is unpredictable.
 func maxPoolIndex2(idx []int32, x []float32, planes, h, w, oh, ow int) {
 	for p := 0; p < planes; p++ {
 		base := p * h * w
@@ -89,20 +91,30 @@ func maxPoolIndex2(idx []int32, x []float32, planes, h, w, oh, ow int) {
 			r1 := x[top+w : top+w+2*ow]
 			o := out[i*ow : (i+1)*ow]
 			for j := range o {
-				best, bv := top+2*j, r0[2*j]
-				if v := r0[2*j+1]; v > bv || (v != v && bv == bv) {
-					best, bv = top+2*j+1, v
+				best, bk := int32(top+2*j), poolKey(r0[2*j])
+				if k := poolKey(r0[2*j+1]); k > bk {
+					best, bk = int32(top+2*j+1), k
 				}
-				if v := r1[2*j]; v > bv || (v != v && bv == bv) {
-					best, bv = top+w+2*j, v
+				if k := poolKey(r1[2*j]); k > bk {
+					best, bk = int32(top+w+2*j), k
 				}
-				if v := r1[2*j+1]; v > bv || (v != v && bv == bv) {
-					best = top + w + 2*j + 1
+				if k := poolKey(r1[2*j+1]); k > bk {
+					best = int32(top + w + 2*j + 1)
 				}
-				o[j] = int32(best)
+				o[j] = best
 			}
 		}
 	}
+}
+
+// poolKey maps v to an integer that orders as the floats do, with -0 and
+// +0 equal and every NaN above everything else and equal to each other.
+func poolKey(v float32) int32 {
+	b := int32(math.Float32bits(v))
+	k := b ^ (b>>31)&0x7fffffff // negative floats: flip the magnitude
+	k += (b >> 31) & 1          // -0 (and every negative) up by one: -0 == +0
+	nan := (0x7f800000 - b&0x7fffffff) >> 31
+	return k&^nan | 0x7fffffff&nan
 }
 
 // avgPoolOp averages kernel×kernel windows taken every stride pixels.
