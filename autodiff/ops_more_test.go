@@ -332,8 +332,8 @@ func TestMaxPoolIndex2MatchesGeneric(t *testing.T) {
 	oh, ow := h/2, w/2
 	got := make([]int32, planes*oh*ow)
 	want := make([]int32, planes*oh*ow)
-	maxPoolIndex2(got, x, planes, h, w, oh, ow)
-	maxPoolIndexGeneric(want, x, planes, h, w, 2, 2, oh, ow)
+	maxPoolIndex2(got, x, 0, planes, h, w, oh, ow)
+	maxPoolIndexGeneric(want, x, 0, planes, h, w, 2, 2, oh, ow)
 	for i := range want {
 		if got[i] != want[i] {
 			t.Fatalf("index %d: fast path %d, general %d", i, got[i], want[i])
@@ -347,6 +347,6 @@ func BenchmarkMaxPoolIndex2(b *testing.B) {
 	x := tensor.RandN(tensor.NewRNG(1), 1, 64, 64, 24, 24).Data()
 	idx := make([]int32, 64*64*12*12)
 	for b.Loop() {
-		maxPoolIndex2(idx, x, 64*64, 24, 24, 12, 12)
+		maxPoolIndex2(idx, x, 0, 64*64, 24, 24, 12, 12)
 	}
 }

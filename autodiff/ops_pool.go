@@ -43,18 +43,22 @@ func MaxPool2d(x *Var, kernel, stride int) *Var {
 	return gather(x, idx, []int{n, c, oh, ow})
 }
 
-// maxPoolIndex writes the flat index of each window's maximum.
+// maxPoolIndex writes the flat index of each window's maximum, splitting
+// the planes over goroutines.
 func maxPoolIndex(idx []int32, x []float32, planes, h, w, k, s, oh, ow int) {
-	if k == 2 && s == 2 {
-		maxPoolIndex2(idx, x, planes, h, w, oh, ow)
-		return
-	}
-	maxPoolIndexGeneric(idx, x, planes, h, w, k, s, oh, ow)
+	parallelFor(planes, parts(planes, planes*h*w), func(lo, hi, _ int) {
+		if k == 2 && s == 2 {
+			maxPoolIndex2(idx, x, lo, hi, h, w, oh, ow)
+		} else {
+			maxPoolIndexGeneric(idx, x, lo, hi, h, w, k, s, oh, ow)
+		}
+	})
 }
 
-// maxPoolIndexGeneric is maxPoolIndex for any window and stride.
-func maxPoolIndexGeneric(idx []int32, x []float32, planes, h, w, k, s, oh, ow int) {
-	for p := 0; p < planes; p++ {
+// maxPoolIndexGeneric is maxPoolIndex for any window and stride, on
+// planes p0..p1.
+func maxPoolIndexGeneric(idx []int32, x []float32, p0, p1, h, w, k, s, oh, ow int) {
+	for p := p0; p < p1; p++ {
 		base := p * h * w
 		plane := x[base : base+h*w]
 		out := idx[p*oh*ow : (p+1)*oh*ow]
@@ -77,12 +81,12 @@ func maxPoolIndexGeneric(idx []int32, x []float32, planes, h, w, k, s, oh, ow in
 }
 
 // maxPoolIndex2 is maxPoolIndex for 2×2 windows with stride 2 (the
-// common case), with the same tie and NaN rules: the first maximum in
+// common case), on planes p0..p1, with the same tie and NaN rules: the first maximum in
 // row-major window order wins, and NaN beats everything. It compares the
 // integer keys of poolKey without branches, since which of four values
 // wins is unpredictable.
-func maxPoolIndex2(idx []int32, x []float32, planes, h, w, oh, ow int) {
-	for p := 0; p < planes; p++ {
+func maxPoolIndex2(idx []int32, x []float32, p0, p1, h, w, oh, ow int) {
+	for p := p0; p < p1; p++ {
 		base := p * h * w
 		out := idx[p*oh*ow : (p+1)*oh*ow]
 		for i := 0; i < oh; i++ {

@@ -40,3 +40,9 @@ func parallelFor(n, parts int, f func(lo, hi, part int)) {
 	f(n*(parts-1)/parts, n, parts-1)
 	wg.Wait()
 }
+
+// parallelRange calls f(lo, hi) over nearly equal ranges covering [0, n)
+// of elementwise work, one per goroutine as parts decides.
+func parallelRange(n int, f func(lo, hi int)) {
+	parallelFor(n, parts(n, n), func(lo, hi, _ int) { f(lo, hi) })
+}
