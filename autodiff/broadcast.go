@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/gograd/gograd/asm"
 	"github.com/gograd/gograd/tensor"
 )
 
@@ -212,11 +213,7 @@ func sumToInto(dst, src []float32, to, from []int) {
 				d[i] += v
 			}
 		} else {
-			var s float32
-			for _, v := range row {
-				s += v
-			}
-			dst[o] += s
+			dst[o] += asm.Sum(row)
 		}
 		for d := last - 1; d >= 0; d-- {
 			idx[d]++

@@ -125,10 +125,7 @@ func (g *convGeom) col2im(x, cols []float32) {
 						src := row[n*ohw+i*g.ow : n*ohw+(i+1)*g.ow]
 						dst := plane[y*g.w : (y+1)*g.w]
 						if g.stride == 1 {
-							d := dst[lo+off : hi+off]
-							for j, v := range src[lo:hi] {
-								d[j] += v
-							}
+							asm.Axpy(dst[lo+off:hi+off], 1, src[lo:hi])
 						} else {
 							for j := lo; j < hi; j++ {
 								dst[j*g.stride+off] += src[j]

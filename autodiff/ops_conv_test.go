@@ -193,21 +193,28 @@ func BenchmarkConv2dW2(b *testing.B) {
 }
 
 // BenchmarkIm2col measures the layout kernels alone on the W2 CNN's second
-// convolution (input [64, 32, 26, 26], 3×3 kernel).
+// convolution (input [64, 32, 26, 26], 3×3 kernel), image by image into
+// one image's column matrix, as the conv2d ops use them.
 func BenchmarkIm2col(b *testing.B) {
 	g := newConvGeom("bench", []int{64, 32, 26, 26}, []int{64, 32, 3, 3}, 1, 0)
-	x := make([]float32, 64*32*26*26)
-	cols := make([]float32, g.colRows*g.pixel)
+	g1 := g.image()
+	chw := g.c * g.h * g.w
+	x := tensor.RandN(tensor.NewRNG(1), 1, 64, 32, 26, 26).Data()
+	cols := make([]float32, g.imageWork())
 	b.Run("im2col", func(b *testing.B) {
-		b.SetBytes(int64(4 * len(cols)))
+		b.SetBytes(int64(4 * g.n * len(cols)))
 		for b.Loop() {
-			g.im2col(cols, x)
+			for n := 0; n < g.n; n++ {
+				g1.im2col(cols, x[n*chw:(n+1)*chw])
+			}
 		}
 	})
 	b.Run("col2im", func(b *testing.B) {
-		b.SetBytes(int64(4 * len(cols)))
+		b.SetBytes(int64(4 * g.n * len(cols)))
 		for b.Loop() {
-			g.col2im(x, cols)
+			for n := 0; n < g.n; n++ {
+				g1.col2im(x[n*chw:(n+1)*chw], cols)
+			}
 		}
 	})
 }
