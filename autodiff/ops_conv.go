@@ -69,6 +69,10 @@ func (g *convGeom) validCols(off int) (lo, hi int) {
 // im2col writes the column matrix of x into cols: row (c, ki, kj), column
 // (n, i, j) holds x[n, c, i·s-p+ki, j·s-p+kj], zero outside the image.
 func (g *convGeom) im2col(cols, x []float32) {
+	if g.stride == 1 && g.pad == 0 {
+		g.im2colValid(cols, x)
+		return
+	}
 	ohw, hw := g.oh*g.ow, g.h*g.w
 	for c := 0; c < g.c; c++ {
 		for ki := 0; ki < g.kh; ki++ {
@@ -103,10 +107,37 @@ func (g *convGeom) im2col(cols, x []float32) {
 	}
 }
 
+// im2colValid is im2col for stride 1 without padding (the common case):
+// row (c, ki, kj) of cols is, for each image, OH runs of OW consecutive
+// values of plane c starting at rows ki.., column kj, with no bounds to
+// clip.
+func (g *convGeom) im2colValid(cols, x []float32) {
+	ohw, hw, ow, w := g.oh*g.ow, g.h*g.w, g.ow, g.w
+	for c := 0; c < g.c; c++ {
+		for ki := 0; ki < g.kh; ki++ {
+			for kj := 0; kj < g.kw; kj++ {
+				r := (c*g.kh+ki)*g.kw + kj
+				row := cols[r*g.pixel : (r+1)*g.pixel]
+				for n := 0; n < g.n; n++ {
+					src := x[(n*g.c+c)*hw+ki*w+kj : (n*g.c+c+1)*hw]
+					dst := row[n*ohw : (n+1)*ohw]
+					for i := 0; i < g.oh; i++ {
+						copy(dst[i*ow:(i+1)*ow], src[i*w:i*w+ow])
+					}
+				}
+			}
+		}
+	}
+}
+
 // col2im adds the column matrix back into an image: the transpose of
 // im2col. x is overwritten.
 func (g *convGeom) col2im(x, cols []float32) {
 	clear(x)
+	if g.stride == 1 && g.pad == 0 {
+		g.col2imValid(x, cols)
+		return
+	}
 	ohw, hw := g.oh*g.ow, g.h*g.w
 	for c := 0; c < g.c; c++ {
 		for ki := 0; ki < g.kh; ki++ {
@@ -131,6 +162,27 @@ func (g *convGeom) col2im(x, cols []float32) {
 								dst[j*g.stride+off] += src[j]
 							}
 						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// col2imValid adds cols into x for stride 1 without padding: the
+// transpose of im2colValid.
+func (g *convGeom) col2imValid(x, cols []float32) {
+	ohw, hw, ow, w := g.oh*g.ow, g.h*g.w, g.ow, g.w
+	for c := 0; c < g.c; c++ {
+		for ki := 0; ki < g.kh; ki++ {
+			for kj := 0; kj < g.kw; kj++ {
+				r := (c*g.kh+ki)*g.kw + kj
+				row := cols[r*g.pixel : (r+1)*g.pixel]
+				for n := 0; n < g.n; n++ {
+					dst := x[(n*g.c+c)*hw+ki*w+kj : (n*g.c+c+1)*hw]
+					src := row[n*ohw : (n+1)*ohw]
+					for i := 0; i < g.oh; i++ {
+						asm.Axpy(dst[i*w:i*w+ow], 1, src[i*ow:(i+1)*ow])
 					}
 				}
 			}
