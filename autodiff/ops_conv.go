@@ -200,42 +200,70 @@ func (g convGeom) image() convGeom {
 // imageWork is the work of one image, in elements touched, for parts.
 func (g *convGeom) imageWork() int { return g.colRows * g.oh * g.ow }
 
+// colsSize is the scratch of one goroutine: a column matrix [C·KH·KW,
+// OH·OW] and a row of ones below it for the bias.
+func (g *convGeom) colsSize() int { return (g.colRows + 1) * g.oh * g.ow }
+
 // colsParts returns the goroutines sharing the images of g and allocates
-// their scratch column matrices, one [C·KH·KW, OH·OW] per goroutine.
+// their scratch, colsSize elements each.
 func (g *convGeom) colsParts(t *Tape) (p int, cols []float32) {
 	p = parts(g.n, g.n*g.imageWork())
-	return p, t.alloc(p, g.colRows, g.oh*g.ow).Data()
+	return p, t.alloc(p, g.colsSize()).Data()
 }
 
-// partCols returns goroutine part's scratch columns out of cols.
+// partCols returns goroutine part's scratch out of cols.
 func (g *convGeom) partCols(cols []float32, part int) []float32 {
-	size := g.imageWork()
+	size := g.colsSize()
 	return cols[part*size : (part+1)*size]
+}
+
+// biasScratch returns convForward's scratch for the weight [O, C·KH·KW]
+// with the bias b appended as a last column, or nil without b.
+func (g *convGeom) biasScratch(t *Tape, oc int, b *tensor.Tensor) []float32 {
+	if b == nil {
+		return nil
+	}
+	return t.alloc(oc, g.colRows+1).Data()
 }
 
 // convForward sets out [N, O, OH, OW] to the convolution of x [N, C, H, W]
 // with w [O, C·KH·KW] plus b [O] (nil: none), or adds both to out when
 // acc is set, splitting the images over p goroutines. cols is scratch of
-// p·C·KH·KW·OH·OW elements.
-func (g *convGeom) convForward(out, x, w, b, cols []float32, acc bool, p int) {
+// p·colsSize elements. Without acc, the bias rides in the sgemm as a last
+// column of the weight, copied to wb (O·(C·KH·KW+1) elements), times a
+// row of ones below the columns.
+func (g *convGeom) convForward(out, x, w, b, cols, wb []float32, acc bool, p int) {
 	g1 := g.image()
 	ohw, chw := g1.pixel, g.c*g.h*g.w
 	oc := len(w) / g.colRows
+	k, wk := g.colRows, w
+	if b != nil && !acc {
+		k = g.colRows + 1
+		wk = wb[:oc*k]
+		for o := 0; o < oc; o++ {
+			copy(wk[o*k:o*k+g.colRows], w[o*g.colRows:(o+1)*g.colRows])
+			wk[o*k+g.colRows] = b[o]
+		}
+	}
 	parallelFor(g.n, p, func(lo, hi, part int) {
 		pc := g.partCols(cols, part)
+		if k > g.colRows {
+			ones := pc[g.colRows*ohw : k*ohw]
+			for i := range ones {
+				ones[i] = 1
+			}
+		}
 		for n := lo; n < hi; n++ {
 			dst := out[n*oc*ohw : (n+1)*oc*ohw]
-			beta := float32(1)
-			switch {
-			case acc && b != nil:
-				addBias(dst, b, ohw)
-			case b != nil:
-				fillBias(dst, b, ohw)
-			case !acc:
-				beta = 0
+			beta := float32(0)
+			if acc {
+				beta = 1
+				if b != nil {
+					addBias(dst, b, ohw)
+				}
 			}
 			g1.im2col(pc, x[n*chw:(n+1)*chw])
-			tensor.Sgemm(false, false, oc, ohw, g.colRows, 1, w, g.colRows, pc, ohw, beta, dst, ohw)
+			tensor.Sgemm(false, false, oc, ohw, k, 1, wk, k, pc, ohw, beta, dst, ohw)
 		}
 	})
 }
@@ -347,11 +375,12 @@ func (o *conv2dOp) Forward(t *Tape, in []*Var) *tensor.Tensor {
 	oc := o.outShape(in[1].Value)
 	out := t.alloc(o.g.n, oc, o.g.oh, o.g.ow)
 	p, cols := o.g.colsParts(t)
-	var b []float32
+	var b, wb []float32
 	if len(in) == 3 {
 		b = in[2].Value.Data()
+		wb = o.g.biasScratch(t, oc, in[2].Value)
 	}
-	o.g.convForward(out.Data(), in[0].Value.Data(), in[1].Value.Data(), b, cols, false, p)
+	o.g.convForward(out.Data(), in[0].Value.Data(), in[1].Value.Data(), b, cols, wb, false, p)
 	return out
 }
 
@@ -360,17 +389,18 @@ func (o *conv2dOp) JVP(t *Tape, in []*Var, out *Var) *tensor.Tensor {
 	oc := o.outShape(in[1].Value)
 	res := t.alloc(o.g.n, oc, o.g.oh, o.g.ow)
 	p, cols := o.g.colsParts(t)
-	var db []float32
+	var db, wb []float32
 	if len(in) == 3 {
 		db = data(in[2].Tangent)
+		wb = o.g.biasScratch(t, oc, in[2].Tangent)
 	}
 	acc := false
 	if dx := in[0].Tangent; dx != nil {
-		o.g.convForward(res.Data(), dx.Data(), in[1].Value.Data(), db, cols, false, p)
+		o.g.convForward(res.Data(), dx.Data(), in[1].Value.Data(), db, cols, wb, false, p)
 		acc, db = true, nil
 	}
 	if dw := in[1].Tangent; dw != nil {
-		o.g.convForward(res.Data(), in[0].Value.Data(), dw.Data(), db, cols, acc, p)
+		o.g.convForward(res.Data(), in[0].Value.Data(), dw.Data(), db, cols, wb, acc, p)
 		acc, db = true, nil
 	}
 	if !acc {

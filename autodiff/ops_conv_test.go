@@ -232,10 +232,11 @@ func TestConvPartsMatchOne(t *testing.T) {
 	b := tensor.RandN(rng, 1, 4).Data()
 	gy := tensor.RandN(rng, 1, 7, 4, g.oh, g.ow).Data()
 	run := func(p int) (y, dx, dw []float32) {
-		cols := make([]float32, p*g.imageWork())
+		cols := make([]float32, p*g.colsSize())
+		wb := make([]float32, len(w)+len(b))
 		sums := make([]float32, (p-1)*len(w))
 		y, dx, dw = make([]float32, len(gy)), make([]float32, len(x)), make([]float32, len(w))
-		g.convForward(y, x, w, b, cols, false, p)
+		g.convForward(y, x, w, b, cols, wb, false, p)
 		g.convGradX(dx, cols, p, [2][]float32{gy, w})
 		g.convGradW(dw, cols, sums, p, [2][]float32{x, gy})
 		return y, dx, dw
