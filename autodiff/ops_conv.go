@@ -173,6 +173,10 @@ func (g *convGeom) col2im(x, cols []float32) {
 // transpose of im2colValid.
 func (g *convGeom) col2imValid(x, cols []float32) {
 	ohw, hw, ow, w := g.oh*g.ow, g.h*g.w, g.ow, g.w
+	if g.kw == 3 && ow >= 2 {
+		g.col2imValid3(x, cols)
+		return
+	}
 	for c := 0; c < g.c; c++ {
 		for ki := 0; ki < g.kh; ki++ {
 			for kj := 0; kj < g.kw; kj++ {
@@ -184,6 +188,36 @@ func (g *convGeom) col2imValid(x, cols []float32) {
 					for i := 0; i < g.oh; i++ {
 						asm.Axpy(dst[i*w:i*w+ow], 1, src[i*ow:(i+1)*ow])
 					}
+				}
+			}
+		}
+	}
+}
+
+// col2imValid3 is col2imValid for kernels three wide: the three taps of
+// a kernel row add into an image row in one pass, each sum of three
+// loaded once and stored once.
+func (g *convGeom) col2imValid3(x, cols []float32) {
+	ohw, hw, ow, w := g.oh*g.ow, g.h*g.w, g.ow, g.w
+	for c := 0; c < g.c; c++ {
+		for ki := 0; ki < g.kh; ki++ {
+			r := (c*g.kh + ki) * 3
+			s0 := cols[r*g.pixel : (r+1)*g.pixel]
+			s1 := cols[(r+1)*g.pixel : (r+2)*g.pixel]
+			s2 := cols[(r+2)*g.pixel : (r+3)*g.pixel]
+			for n := 0; n < g.n; n++ {
+				plane := x[(n*g.c+c)*hw : (n*g.c+c+1)*hw]
+				for i := 0; i < g.oh; i++ {
+					o := n*ohw + i*ow
+					a, b, e := s0[o:o+ow], s1[o:o+ow], s2[o:o+ow]
+					d := plane[(i+ki)*w : (i+ki)*w+ow+2]
+					d[0] += a[0]
+					d[1] += a[1] + b[0]
+					for j := 2; j < ow; j++ {
+						d[j] += a[j] + b[j-1] + e[j-2]
+					}
+					d[ow] += b[ow-1] + e[ow-2]
+					d[ow+1] += e[ow-1]
 				}
 			}
 		}
