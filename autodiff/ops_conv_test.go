@@ -39,8 +39,6 @@ func init() {
 		convGradCase("conv2dgradx stride 2 odd", "conv2dgradx", []int{1, 3, 5, 7}, []int{2, 3, 2, 3}, 2, 0),
 		convGradCase("conv2dgradx stride 2 pad 2", "conv2dgradx", []int{2, 1, 4, 4}, []int{2, 1, 3, 3}, 2, 2),
 		convGradCase("conv2dgradx 3x3 valid", "conv2dgradx", []int{2, 2, 5, 6}, []int{3, 2, 3, 3}, 1, 0),
-		convGradCase("conv2dgradx 2x4 valid", "conv2dgradx", []int{1, 2, 5, 6}, []int{2, 2, 2, 4}, 1, 0),
-		convGradCase("conv2dgradx 2x3 valid one column", "conv2dgradx", []int{2, 1, 4, 3}, []int{2, 1, 2, 3}, 1, 0),
 		convGradCase("conv2dgradw 3x3 valid", "conv2dgradw", []int{2, 2, 5, 6}, []int{3, 2, 3, 3}, 1, 0),
 		convGradCase("conv2dgradw 3x3 pad 1", "conv2dgradw", []int{2, 2, 4, 5}, []int{3, 2, 3, 3}, 1, 1),
 		convGradCase("conv2dgradw stride 2 odd", "conv2dgradw", []int{1, 3, 5, 7}, []int{2, 3, 2, 3}, 2, 1),
@@ -54,6 +52,8 @@ func init() {
 			h := Square(Conv2d(in[0], in[1], in[2], 1, 0))
 			return Conv2d(h, in[3], in[4], 1, 1)
 		}},
+		convGradCase("conv2dgradx 2x4 valid", "conv2dgradx", []int{1, 2, 5, 6}, []int{2, 2, 2, 4}, 1, 0),
+		convGradCase("conv2dgradx 2x3 valid one column", "conv2dgradx", []int{2, 1, 4, 3}, []int{2, 1, 2, 3}, 1, 0),
 	)
 }
 
