@@ -94,18 +94,24 @@ func maxPoolIndex2(idx []int32, x []float32, p0, p1, h, w, oh, ow int) {
 			r0 := x[top : top+2*ow]
 			r1 := x[top+w : top+w+2*ow]
 			o := out[i*ow : (i+1)*ow]
+			t0, w1 := int32(top), int32(w)
 			for j := range o {
-				best, bk := int32(top+2*j), poolKey(r0[2*j])
-				if k := poolKey(r0[2*j+1]); k > bk {
-					best, bk = int32(top+2*j+1), k
+				// A tournament of the two rows' pairs: strict > keeps the
+				// first of equal maxima.
+				a, b := poolKey(r0[2*j]), poolKey(r0[2*j+1])
+				c, d := poolKey(r1[2*j]), poolKey(r1[2*j+1])
+				top1 := int32(0)
+				if b > a {
+					a, top1 = b, 1
 				}
-				if k := poolKey(r1[2*j]); k > bk {
-					best, bk = int32(top+w+2*j), k
+				bot := w1
+				if d > c {
+					c, bot = d, w1+1
 				}
-				if k := poolKey(r1[2*j+1]); k > bk {
-					best = int32(top + w + 2*j + 1)
+				if c > a {
+					top1 = bot
 				}
-				o[j] = best
+				o[j] = t0 + int32(2*j) + top1
 			}
 		}
 	}
