@@ -31,6 +31,13 @@
 // fixed-shape model reuses the previous step's memory instead of
 // allocating. Values produced on a tape are valid until its next Reset.
 //
+// # Threads
+//
+// Besides the matrix products (asm.Sgemm), the ops whose work grows with
+// the batch and is independent across it (conv2d and its gradients image
+// by image, max-pooling plane by plane, ReLU elementwise) split large
+// inputs over asm.Threads() goroutines.
+//
 // # Errors
 //
 // Shape mistakes are programmer errors: ops panic with a
