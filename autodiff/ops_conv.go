@@ -110,18 +110,26 @@ func (g *convGeom) im2col(cols, x []float32) {
 // im2colValid is im2col for stride 1 without padding (the common case):
 // row (c, ki, kj) of cols is, for each image, OH runs of OW consecutive
 // values of plane c starting at rows ki.., column kj, with no bounds to
-// clip.
+// clip. Row (c, ki, kj) for ki > 0 is row (c, ki-1, kj) moved up by one
+// run plus one new run, so most of it is one long copy instead of OH
+// short ones.
 func (g *convGeom) im2colValid(cols, x []float32) {
 	ohw, hw, ow, w := g.oh*g.ow, g.h*g.w, g.ow, g.w
 	for c := 0; c < g.c; c++ {
-		for ki := 0; ki < g.kh; ki++ {
-			for kj := 0; kj < g.kw; kj++ {
+		for kj := 0; kj < g.kw; kj++ {
+			for ki := 0; ki < g.kh; ki++ {
 				r := (c*g.kh+ki)*g.kw + kj
 				row := cols[r*g.pixel : (r+1)*g.pixel]
 				for n := 0; n < g.n; n++ {
 					src := x[(n*g.c+c)*hw+ki*w+kj : (n*g.c+c+1)*hw]
 					dst := row[n*ohw : (n+1)*ohw]
-					for i := 0; i < g.oh; i++ {
+					i := 0
+					if ki > 0 {
+						prev := cols[(r-g.kw)*g.pixel+n*ohw : (r-g.kw)*g.pixel+(n+1)*ohw]
+						copy(dst[:ohw-ow], prev[ow:])
+						i = g.oh - 1
+					}
+					for ; i < g.oh; i++ {
 						copy(dst[i*ow:(i+1)*ow], src[i*w:i*w+ow])
 					}
 				}
