@@ -139,8 +139,13 @@ func (g *convGeom) im2colValid(cols, x []float32) {
 }
 
 // col2im adds the column matrix back into an image: the transpose of
-// im2col. x is overwritten.
-func (g *convGeom) col2im(x, cols []float32) {
+// im2col. x is overwritten. tmp is scratch of KW·H·OW elements (used for
+// stride 1, no padding and KW = 3).
+func (g *convGeom) col2im(x, cols, tmp []float32) {
+	if g.stride == 1 && g.pad == 0 && g.kw == 3 && g.ow >= 2 {
+		g.col2imValid3(x, cols, tmp)
+		return
+	}
 	clear(x)
 	if g.stride == 1 && g.pad == 0 {
 		g.col2imValid(x, cols)
@@ -181,10 +186,6 @@ func (g *convGeom) col2im(x, cols []float32) {
 // transpose of im2colValid.
 func (g *convGeom) col2imValid(x, cols []float32) {
 	ohw, hw, ow, w := g.oh*g.ow, g.h*g.w, g.ow, g.w
-	if g.kw == 3 && ow >= 2 {
-		g.col2imValid3(x, cols)
-		return
-	}
 	for c := 0; c < g.c; c++ {
 		for ki := 0; ki < g.kh; ki++ {
 			for kj := 0; kj < g.kw; kj++ {
@@ -202,31 +203,40 @@ func (g *convGeom) col2imValid(x, cols []float32) {
 	}
 }
 
-// col2imValid3 is col2imValid for kernels three wide: the three taps of
-// a kernel row add into an image row in one pass, each sum of three
-// loaded once and stored once.
-func (g *convGeom) col2imValid3(x, cols []float32) {
+// col2imValid3 is col2im for stride 1, no padding and kernels three
+// wide (ow ≥ 2), which overwrites x without clearing it first. For each
+// channel and kernel column kj, it sums the KH rows (c, ki, kj) of cols,
+// each shifted down by ki image rows, into tmp (long vector adds); then
+// each image row is the sum of the three taps' sums, written in one pass.
+func (g *convGeom) col2imValid3(x, cols, tmp []float32) {
 	ohw, hw, ow, w := g.oh*g.ow, g.h*g.w, g.ow, g.w
-	for c := 0; c < g.c; c++ {
-		for ki := 0; ki < g.kh; ki++ {
-			r := (c*g.kh + ki) * 3
-			s0 := cols[r*g.pixel : (r+1)*g.pixel]
-			s1 := cols[(r+1)*g.pixel : (r+2)*g.pixel]
-			s2 := cols[(r+2)*g.pixel : (r+3)*g.pixel]
-			for n := 0; n < g.n; n++ {
-				plane := x[(n*g.c+c)*hw : (n*g.c+c+1)*hw]
-				for i := 0; i < g.oh; i++ {
-					o := n*ohw + i*ow
-					a, b, e := s0[o:o+ow], s1[o:o+ow], s2[o:o+ow]
-					d := plane[(i+ki)*w : (i+ki)*w+ow+2]
-					d[0] += a[0]
-					d[1] += a[1] + b[0]
-					for j := 2; j < ow; j++ {
-						d[j] += a[j] + b[j-1] + e[j-2]
+	span := g.h * ow
+	t0, t1, t2 := tmp[:span], tmp[span:2*span], tmp[2*span:3*span]
+	for n := 0; n < g.n; n++ {
+		for c := 0; c < g.c; c++ {
+			for kj, tk := range [3][]float32{t0, t1, t2} {
+				for ki := 0; ki < g.kh; ki++ {
+					r := (c*g.kh+ki)*3 + kj
+					src := cols[r*g.pixel+n*ohw : r*g.pixel+(n+1)*ohw]
+					if ki == 0 {
+						copy(tk, src)
+						clear(tk[ohw:])
+						continue
 					}
-					d[ow] += b[ow-1] + e[ow-2]
-					d[ow+1] += e[ow-1]
+					asm.Axpy(tk[ki*ow:ki*ow+ohw], 1, src)
 				}
+			}
+			plane := x[(n*g.c+c)*hw : (n*g.c+c+1)*hw]
+			for y := 0; y < g.h; y++ {
+				a, b, e := t0[y*ow:(y+1)*ow], t1[y*ow:(y+1)*ow], t2[y*ow:(y+1)*ow]
+				d := plane[y*w : y*w+ow+2]
+				d[0] = a[0]
+				d[1] = a[1] + b[0]
+				for j := 2; j < ow; j++ {
+					d[j] = a[j] + b[j-1] + e[j-2]
+				}
+				d[ow] = b[ow-1] + e[ow-2]
+				d[ow+1] = e[ow-1]
 			}
 		}
 	}
@@ -243,8 +253,8 @@ func (g convGeom) image() convGeom {
 func (g *convGeom) imageWork() int { return g.colRows * g.oh * g.ow }
 
 // colsSize is the scratch of one goroutine: a column matrix [C·KH·KW,
-// OH·OW] and a row of ones below it for the bias.
-func (g *convGeom) colsSize() int { return (g.colRows + 1) * g.oh * g.ow }
+// OH·OW], a row of ones below it for the bias, and col2im's tmp.
+func (g *convGeom) colsSize() int { return (g.colRows+1)*g.oh*g.ow + g.kw*g.h*g.ow }
 
 // colsParts returns the goroutines sharing the images of g and allocates
 // their scratch, colsSize elements each.
@@ -350,7 +360,7 @@ func (g *convGeom) convGradX(dx, cols []float32, p int, pairs ...[2][]float32) {
 				tensor.Sgemm(true, false, g.colRows, ohw, oc, 1, wt, g.colRows, gt[n*oc*ohw:(n+1)*oc*ohw], ohw, beta, pc, ohw)
 				beta = 1
 			}
-			g1.col2im(dx[n*chw:(n+1)*chw], pc)
+			g1.col2im(dx[n*chw:(n+1)*chw], pc, pc[(g.colRows+1)*ohw:])
 		}
 	})
 }

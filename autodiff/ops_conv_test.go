@@ -205,6 +205,7 @@ func BenchmarkIm2col(b *testing.B) {
 	chw := g.c * g.h * g.w
 	x := tensor.RandN(tensor.NewRNG(1), 1, 64, 32, 26, 26).Data()
 	cols := make([]float32, g.imageWork())
+	tmp := make([]float32, g.kw*g.h*g.ow)
 	b.Run("im2col", func(b *testing.B) {
 		b.SetBytes(int64(4 * g.n * len(cols)))
 		for b.Loop() {
@@ -217,7 +218,7 @@ func BenchmarkIm2col(b *testing.B) {
 		b.SetBytes(int64(4 * g.n * len(cols)))
 		for b.Loop() {
 			for n := 0; n < g.n; n++ {
-				g1.col2im(x[n*chw:(n+1)*chw], cols)
+				g1.col2im(x[n*chw:(n+1)*chw], cols, tmp)
 			}
 		}
 	})
