@@ -149,9 +149,8 @@ func newSession(c *config, out io.Writer) (*session, error) {
 	if err != nil {
 		return nil, &flagError{fmt.Errorf("-batch/-limit: %v", err)}
 	}
-	// Evaluation batches: large for the MLP (fewer, bigger products), small
-	// for the CNN, whose im2col buffer grows with the batch (663 KB a sample
-	// for the second convolution).
+	// Evaluation batches: large for the MLP (fewer, bigger products),
+	// smaller for the CNN, whose activations take about 1 MB a sample.
 	evalBatch := 1000
 	if c.model == "cnn" {
 		evalBatch = 100
