@@ -50,6 +50,8 @@ var families = map[string]string{
 
 	"adahessian":  familyCurvature,
 	"lazy-newton": familyCurvature,
+	"fosi":        familyCurvature,
+	"egn":         familyCurvature,
 	"oasis":       familyCurvature,
 	"psgd":        familyCurvature,
 	"sania":       familyCurvature,

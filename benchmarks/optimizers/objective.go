@@ -20,6 +20,7 @@ type passCounts struct {
 	// (SubBatchObjective) in whole-batch equivalents: two half-batch
 	// gradients count 1.
 	SubBatch float64
+	Jacobian int // logit Jacobians (JacobianObjective), b·C backward passes each
 }
 
 // countingObjective wraps nn.Objective and counts its calls. It has
@@ -38,6 +39,7 @@ var (
 	_ optim.BatchSizer   = (*countingObjective)(nil)
 
 	_ optim.SubBatchObjective = (*countingObjective)(nil)
+	_ optim.JacobianObjective = (*countingObjective)(nil)
 )
 
 func (c *countingObjective) Params() []*autodiff.Var { return c.obj.Params() }
@@ -65,4 +67,9 @@ func (c *countingObjective) SubsetGradient(lo, hi int) float32 {
 		c.n.SubBatch += float64(hi-lo) / float64(n)
 	}
 	return c.obj.SubsetGradient(lo, hi)
+}
+
+func (c *countingObjective) LogitJacobian() (z []float32, labels []int32, classes int, jac [][]float32) {
+	c.n.Jacobian++
+	return c.obj.LogitJacobian()
 }

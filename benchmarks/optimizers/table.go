@@ -104,7 +104,7 @@ func objectiveCell(r *result) string {
 		name string
 		n    float64
 	}{{"grad", float64(r.Passes.Grad)}, {"hvp", float64(r.Passes.HVP)}, {"loss", float64(r.Passes.Loss)},
-		{"sampled", float64(r.Passes.Sampled)}, {"sub-batch grad", r.Passes.SubBatch}} {
+		{"sampled", float64(r.Passes.Sampled)}, {"sub-batch grad", r.Passes.SubBatch}, {"jacobian", float64(r.Passes.Jacobian)}} {
 		if p.n > 0 && r.Steps > 0 {
 			parts = append(parts, fmt.Sprintf("%s %.3g", p.name, p.n/float64(r.Steps)))
 		}
