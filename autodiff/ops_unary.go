@@ -179,11 +179,9 @@ func (f fn) apply(order int, dst, x []float32) {
 // unaryOp applies f elementwise.
 type unaryOp struct{ f fn }
 
-var unaryNames = map[string]string{}
-
 func init() {
 	for _, n := range []string{"exp", "log", "sqrt", "square", "pow", "abs", "relu", "leakyrelu", "tanh", "sigmoid", "gelu"} {
-		unaryNames[n] = registerOp(n)
+		registerOp(n)
 	}
 }
 
