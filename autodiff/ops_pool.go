@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/gograd/gograd/asm"
 	"github.com/gograd/gograd/tensor"
 )
 
@@ -81,50 +82,15 @@ func maxPoolIndexGeneric(idx []int32, x []float32, p0, p1, h, w, k, s, oh, ow in
 }
 
 // maxPoolIndex2 is maxPoolIndex for 2×2 windows with stride 2 (the
-// common case), on planes p0..p1, with the same tie and NaN rules: the first maximum in
-// row-major window order wins, and NaN beats everything. It compares the
-// integer keys of poolKey without branches, since which of four values
-// wins is unpredictable.
+// common case), on planes p0..p1, with the same tie and NaN rules: the
+// first maximum in row-major window order wins, and NaN beats everything.
+// asm.MaxPool2x2Index does each plane (AVX-512 compares 16 windows at a
+// time).
 func maxPoolIndex2(idx []int32, x []float32, p0, p1, h, w, oh, ow int) {
 	for p := p0; p < p1; p++ {
 		base := p * h * w
-		out := idx[p*oh*ow : (p+1)*oh*ow]
-		for i := 0; i < oh; i++ {
-			top := base + 2*i*w
-			r0 := x[top : top+2*ow]
-			r1 := x[top+w : top+w+2*ow]
-			o := out[i*ow : (i+1)*ow]
-			t0, w1 := int32(top), int32(w)
-			for j := range o {
-				// A tournament of the two rows' pairs: strict > keeps the
-				// first of equal maxima.
-				a, b := poolKey(r0[2*j]), poolKey(r0[2*j+1])
-				c, d := poolKey(r1[2*j]), poolKey(r1[2*j+1])
-				top1 := int32(0)
-				if b > a {
-					a, top1 = b, 1
-				}
-				bot := w1
-				if d > c {
-					c, bot = d, w1+1
-				}
-				if c > a {
-					top1 = bot
-				}
-				o[j] = t0 + int32(2*j) + top1
-			}
-		}
+		asm.MaxPool2x2Index(idx[p*oh*ow:(p+1)*oh*ow], x[base:base+h*w], h, w, int32(base))
 	}
-}
-
-// poolKey maps v to an integer that orders as the floats do, with -0 and
-// +0 equal and every NaN above everything else and equal to each other.
-func poolKey(v float32) int32 {
-	b := int32(math.Float32bits(v))
-	k := b ^ (b>>31)&0x7fffffff // negative floats: flip the magnitude
-	k += (b >> 31) & 1          // -0 (and every negative) up by one: -0 == +0
-	nan := (0x7f800000 - b&0x7fffffff) >> 31
-	return k&^nan | 0x7fffffff&nan
 }
 
 // avgPoolOp averages kernel×kernel windows taken every stride pixels.

@@ -1,0 +1,154 @@
+package asm
+
+import (
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+)
+
+// poolPlane fills an h×w plane with values chosen so that windows often
+// hold ties, −0 against +0, NaNs, infinities and negatives.
+func poolPlane(r *rand.Rand, h, w int) []float32 {
+	x := make([]float32, h*w)
+	for i := range x {
+		switch r.IntN(9) {
+		case 0:
+			x[i] = float32(math.NaN())
+		case 1:
+			x[i] = 1
+		case 2:
+			x[i] = float32(math.Copysign(0, -1))
+		case 3:
+			x[i] = 0
+		case 4:
+			x[i] = float32(math.Inf(2*r.IntN(2) - 1))
+		case 5:
+			x[i] = -float32(r.IntN(3))
+		default:
+			x[i] = float32(r.NormFloat64())
+		}
+	}
+	return x
+}
+
+// TestMaxPool2x2IndexLevels checks every level against the reference on
+// planes of every size up to 9×70 (odd edges, partial and several
+// vectors per row of windows), with guard entries around idx.
+func TestMaxPool2x2IndexLevels(t *testing.T) {
+	fusedForLevels(t, func(t *testing.T, l Level) {
+		r := rand.New(rand.NewPCG(4, 5))
+		for h := 0; h <= 9; h++ {
+			for w := 0; w <= 70; w++ {
+				x := poolPlane(r, h, w)
+				x0 := append([]float32(nil), x...)
+				n := (h / 2) * (w / 2)
+				base := int32(r.IntN(1000))
+				want := make([]int32, n)
+				maxPool2x2Generic(want, x, h/2, w/2, w, base)
+				buf := make([]int32, n+32)
+				for i := range buf {
+					buf[i] = -7
+				}
+				got := buf[16 : 16+n]
+				MaxPool2x2Index(got, x, h, w, base)
+				for i := range 16 {
+					if buf[i] != -7 || buf[16+n+i] != -7 {
+						t.Fatalf("%d×%d: write outside idx", h, w)
+					}
+				}
+				for i := range want {
+					if got[i] != want[i] {
+						t.Fatalf("%d×%d window %d: got %d, want %d", h, w, i, got[i], want[i])
+					}
+				}
+				for i := range x {
+					if math.Float32bits(x[i]) != math.Float32bits(x0[i]) {
+						t.Fatalf("%d×%d: x changed", h, w)
+					}
+				}
+			}
+		}
+	})
+}
+
+// TestMaxPool2x2IndexRules checks the reference's rules on single
+// windows: the first of equal maxima wins, −0 equals +0, NaN beats
+// everything and the first NaN wins.
+func TestMaxPool2x2IndexRules(t *testing.T) {
+	nan, negz := float32(math.NaN()), float32(math.Copysign(0, -1))
+	inf := float32(math.Inf(1))
+	for _, c := range []struct {
+		win  [4]float32 // top left, top right, bottom left, bottom right
+		want int32      // offset in the window: 0, 1, w, w+1 as 0..3
+	}{
+		{[4]float32{1, 2, 3, 4}, 3},
+		{[4]float32{4, 3, 2, 1}, 0},
+		{[4]float32{1, 1, 1, 1}, 0},
+		{[4]float32{0, 2, 2, 1}, 1},
+		{[4]float32{negz, 0, 0, negz}, 0},
+		{[4]float32{-1, negz, 0, -2}, 1},
+		{[4]float32{inf, nan, 1, 2}, 1},
+		{[4]float32{1, 2, nan, nan}, 2},
+		{[4]float32{nan, nan, nan, nan}, 0},
+		{[4]float32{-3, -2, -1, -4}, 2},
+	} {
+		x := []float32{c.win[0], c.win[1], c.win[2], c.win[3]}
+		off := []int32{0, 1, 2, 3}
+		fusedForLevels(t, func(t *testing.T, l Level) {
+			idx := make([]int32, 1)
+			MaxPool2x2Index(idx, x, 2, 2, 10)
+			if idx[0] != 10+off[c.want] {
+				t.Errorf("window %v: index %d, want %d", c.win, idx[0], 10+off[c.want])
+			}
+		})
+	}
+}
+
+// TestMaxPool2x2IndexPanics checks the argument checks.
+func TestMaxPool2x2IndexPanics(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		f    func()
+	}{
+		{"short x", func() { MaxPool2x2Index(make([]int32, 1), make([]float32, 3), 2, 2, 0) }},
+		{"long idx", func() { MaxPool2x2Index(make([]int32, 2), make([]float32, 4), 2, 2, 0) }},
+		{"negative h", func() { MaxPool2x2Index(nil, nil, -2, 0, 0) }},
+		{"overflow", func() { MaxPool2x2Index(make([]int32, 1), make([]float32, 4), 2, 2, math.MaxInt32-3) }},
+	} {
+		func() {
+			defer func() {
+				s, _ := recover().(string)
+				if !strings.HasPrefix(s, "asm: maxpool2x2index:") {
+					t.Errorf("%s: panic %q", c.name, s)
+				}
+			}()
+			c.f()
+		}()
+	}
+}
+
+// BenchmarkMaxPool2x2Index runs the index search over the W2 CNN's
+// second activation ([64, 64, 24, 24]) plane by plane.
+func BenchmarkMaxPool2x2Index(b *testing.B) {
+	const planes, h, w = 64 * 64, 24, 24
+	x := make([]float32, planes*h*w)
+	r := rand.New(rand.NewPCG(1, 2))
+	for i := range x {
+		x[i] = float32(r.NormFloat64())
+	}
+	idx := make([]int32, planes*(h/2)*(w/2))
+	for _, l := range Supported() {
+		b.Run(l.String(), func(b *testing.B) {
+			old := Active()
+			SetLevel(l)
+			defer SetLevel(old)
+			b.SetBytes(int64(4 * len(x)))
+			for b.Loop() {
+				for p := range planes {
+					MaxPool2x2Index(idx[p*144:(p+1)*144], x[p*h*w:(p+1)*h*w], h, w, int32(p*h*w))
+				}
+			}
+		})
+	}
+}
