@@ -3,6 +3,7 @@ package optim
 import (
 	"math"
 
+	"github.com/gograd/gograd/asm"
 	"github.com/gograd/gograd/autodiff"
 )
 
@@ -27,8 +28,10 @@ func DefaultAdaGrad() AdaGradConfig { return AdaGradConfig{LR: 1e-2, InitialAcc:
 //	θ ← θ − η·d/√(s+ε)
 //
 // The accumulator never decreases, so the per-coordinate step η/√(s+ε)
-// never grows. The chain is AddDecayedWeights, ScaleByRSS, ScaleByLR. The
-// state is "sum" (s). NewAdaGrad returns a *HyperparameterError for a
+// never grows. The chain is AddDecayedWeights, ScaleByRSS, ScaleByLR;
+// steps run the fused asm.AdaGradStep kernel, which computes the same
+// update up to rounding (SetFused(false) selects the chain). The state is
+// "sum" (s), starting at s₀. NewAdaGrad returns a *HyperparameterError for a
 // negative or non-finite η, s₀, ε or λ.
 func NewAdaGrad(params []*autodiff.Var, cfg AdaGradConfig) (*Optimizer, error) {
 	const opt = "adagrad"
@@ -42,7 +45,13 @@ func NewAdaGrad(params []*autodiff.Var, cfg AdaGradConfig) (*Optimizer, error) {
 		}
 	}
 	t := Chain(AddDecayedWeights(), ScaleByRSS(cfg.InitialAcc, cfg.Eps), ScaleByLR())
-	return NewFromTransform(opt, params, t, cfg.LR, cfg.WeightDecay)
+	h := asm.AdaGradParams{Eps: cfg.Eps}
+	k := func(p, g []float32, st [][]float32, step int, lr, wd float32) {
+		h := h
+		h.LR, h.WeightDecay = float64(lr), float64(wd)
+		asm.AdaGradStep(p, g, st[0], h)
+	}
+	return newFused(opt, params, t, k, cfg.LR, cfg.WeightDecay)
 }
 
 // ScaleByRSS returns the AdaGrad transform (optax scale_by_rss, the root

@@ -38,6 +38,16 @@ var fusedCases = []struct {
 		c.LR, c.WeightDecay = 1e-3, 0.3
 		return NewLion(ps, c)
 	}},
+	{"rmsprop", func(ps []*autodiff.Var) (*Optimizer, error) { return NewRMSProp(ps, DefaultRMSProp()) }},
+	{"rmsprop-torch-l2", func(ps []*autodiff.Var) (*Optimizer, error) {
+		return NewRMSProp(ps, RMSPropConfig{LR: 0.01, Rho: 0.99, Eps: 1e-8, WeightDecay: 0.1})
+	}},
+	{"adagrad", func(ps []*autodiff.Var) (*Optimizer, error) { return NewAdaGrad(ps, DefaultAdaGrad()) }},
+	{"adagrad-l2", func(ps []*autodiff.Var) (*Optimizer, error) {
+		c := DefaultAdaGrad()
+		c.InitialAcc, c.WeightDecay = 0, 0.1
+		return NewAdaGrad(ps, c)
+	}},
 }
 
 // TestFusedMatchesChain runs each optimizer's fused kernel and its

@@ -107,7 +107,7 @@ func TestHandRMSProp(t *testing.T) {
 				}
 				want = append(want, append([]float64(nil), θ...))
 			}
-			g1aHand(t, false, func(ps []*autodiff.Var) (*Optimizer, error) {
+			g1aHand(t, true, func(ps []*autodiff.Var) (*Optimizer, error) {
 				return NewRMSProp(ps, RMSPropConfig{LR: lr, Rho: rho, Eps: eps, EpsInSqrt: inSqrt, WeightDecay: wd})
 			}, want)
 		})
@@ -128,7 +128,7 @@ func TestHandAdaGrad(t *testing.T) {
 		}
 		want = append(want, append([]float64(nil), θ...))
 	}
-	g1aHand(t, false, func(ps []*autodiff.Var) (*Optimizer, error) {
+	g1aHand(t, true, func(ps []*autodiff.Var) (*Optimizer, error) {
 		return NewAdaGrad(ps, AdaGradConfig{LR: lr, InitialAcc: s0, Eps: eps, WeightDecay: wd})
 	}, want)
 }

@@ -3,6 +3,7 @@ package optim
 import (
 	"math"
 
+	"github.com/gograd/gograd/asm"
 	"github.com/gograd/gograd/autodiff"
 )
 
@@ -33,7 +34,9 @@ func DefaultRMSProp() RMSPropConfig {
 //	θ ← θ − η·d/√(v+ε)        (EpsInSqrt, optax)
 //	θ ← θ − η·d/(√v+ε)        (otherwise, torch.optim.RMSprop)
 //
-// The chain is AddDecayedWeights, ScaleByRMS, ScaleByLR. The state is
+// The chain is AddDecayedWeights, ScaleByRMS, ScaleByLR; steps run the
+// fused asm.RMSPropStep kernel (both ε forms), which computes the same
+// update up to rounding (SetFused(false) selects the chain). The state is
 // "square_avg" (v), starting at zero. NewRMSProp returns a
 // *HyperparameterError for a negative or non-finite η, ε or λ, or a ρ
 // outside [0, 1).
@@ -52,7 +55,13 @@ func NewRMSProp(params []*autodiff.Var, cfg RMSPropConfig) (*Optimizer, error) {
 		return nil, err
 	}
 	t := Chain(AddDecayedWeights(), ScaleByRMS(cfg.Rho, cfg.Eps, cfg.EpsInSqrt), ScaleByLR())
-	return NewFromTransform(opt, params, t, cfg.LR, cfg.WeightDecay)
+	h := asm.RMSPropParams{Rho: cfg.Rho, Eps: cfg.Eps, EpsInSqrt: cfg.EpsInSqrt}
+	k := func(p, g []float32, st [][]float32, step int, lr, wd float32) {
+		h := h
+		h.LR, h.WeightDecay = float64(lr), float64(wd)
+		asm.RMSPropStep(p, g, st[0], h)
+	}
+	return newFused(opt, params, t, k, cfg.LR, cfg.WeightDecay)
 }
 
 // ScaleByRMS returns the RMSProp transform (optax scale_by_rms). For each
