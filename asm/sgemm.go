@@ -42,7 +42,7 @@ func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 	p := sgemmParamsFor(active)
 	g := sgemmGeom{transA: transA, transB: transB, m: m, n: n, k: k,
 		alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc}
-	if sgemmSwapBetter(p, m, n) {
+	if !sgemmNarrowOK(p, &g) && sgemmSwapBetter(p, m, n) {
 		g = g.swapped()
 	}
 	t := int(sgemmThreads.Load())
@@ -158,11 +158,18 @@ type sgemmMicro func(k int, a []float32, sa int, b []float32, sb int, c []float3
 // multiple of mr) and nc the columns of a packed B block (a multiple of nr).
 //
 // packT is the level's transposing copy, with sgemmPackT's contract.
+//
+// narrow, if not nil, is the level's narrow micro-kernel for products
+// whose C has at most narrowNR columns, in tiles of narrowMR rows (see
+// sgemmNarrow).
 type sgemmParams struct {
 	mr, nr     int
 	kc, mc, nc int
 	kernel     sgemmMicro
 	packT      func(dst, src []float32, ld, rows, kb, w int)
+
+	narrow             sgemmNarrowMicro
+	narrowMR, narrowNR int
 }
 
 // sgemmGeom is one Sgemm call's arguments. With cTrans set, element (i, j)
@@ -230,6 +237,10 @@ func sgemmGrow(s []float32, n int) []float32 {
 // ⌈x/b⌉ nearly equal blocks, rounded up to whole tiles, so that no thin
 // last block pays the per-block overhead for little work.
 func sgemmSerial(p *sgemmParams, g *sgemmGeom, w *sgemmWork) {
+	if sgemmNarrowOK(p, g) {
+		sgemmNarrow(p, g, w)
+		return
+	}
 	mr, nr := p.mr, p.nr
 	kc := sgemmBlock(g.k, p.kc, 1)
 	nc := sgemmBlock(g.n, p.nc, nr)

@@ -33,6 +33,25 @@ func sgemmKernelAVX2(k int, a []float32, sa int, b []float32, sb int, c []float3
 //go:noescape
 func sgemmKernelAVX512(k int, a []float32, sa int, b []float32, sb int, c []float32, ldc int, alpha, beta float32)
 
+// sgemmKernelNarrowAVX512 is the AVX512 level's narrow micro-kernel (see
+// sgemmNarrowMicro): an 8×n tile of C for n ≤ 16, reading op(A) = A in
+// place (row i at a[i*lda:]), b with row stride sb and writing C with
+// masked stores:
+//
+//	for i < 8, j < n:
+//		s := Σ_p a[i*lda+p]·b[p*sb+j]  // fused multiply-adds, p in order
+//		if beta == 0 {
+//			c[i*ldc+j] = alpha·s
+//		} else {
+//			c[i*ldc+j] = alpha·s + beta·c[i*ldc+j]
+//		}
+//
+// Columns n.. of b and c are neither read nor written. It requires AVX-512
+// F, k ≥ 1 and 1 ≤ n ≤ 16; a, b and c are not checked.
+//
+//go:noescape
+func sgemmKernelNarrowAVX512(k int, a []float32, lda int, b []float32, sb int, c []float32, ldc int, n int, alpha, beta float32)
+
 // sgemmPackTAVX2 copies a 4·⌊rows/4⌋ × 8·⌊kb/8⌋ block of src (row stride
 // ld) transposed into dst (row stride w), in 4×8 blocks:
 //
@@ -59,7 +78,8 @@ func sgemmPackTAsm(dst, src []float32, ld, rows, kb, w int) {
 // MLP's 128-row batches (11 tiles for 128 rows, where 14×32 needs 10 for 140).
 var (
 	sgemmAVX2Params   = sgemmParams{mr: 6, nr: 16, kc: 256, mc: 144, nc: 4080, kernel: sgemmKernelAVX2, packT: sgemmPackTAsm}
-	sgemmAVX512Params = sgemmParams{mr: 12, nr: 32, kc: 256, mc: 192, nc: 4096, kernel: sgemmKernelAVX512, packT: sgemmPackTAsm}
+	sgemmAVX512Params = sgemmParams{mr: 12, nr: 32, kc: 256, mc: 192, nc: 4096, kernel: sgemmKernelAVX512, packT: sgemmPackTAsm,
+		narrow: sgemmKernelNarrowAVX512, narrowMR: 8, narrowNR: 16}
 )
 
 // sgemmParamsFor returns the micro-kernel and blocks of level l.
