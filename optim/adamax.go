@@ -3,6 +3,7 @@ package optim
 import (
 	"math"
 
+	"github.com/gograd/gograd/asm"
 	"github.com/gograd/gograd/autodiff"
 )
 
@@ -31,8 +32,10 @@ func DefaultAdaMax() AdaMaxConfig {
 //	u ← max(β2·u, |d| + ε)          (no bias correction on u)
 //	θ ← θ − (η/bc1)·m/u
 //
-// The chain is AddDecayedWeights, ScaleByAdaMax, ScaleByLR. The state is
-// "exp_avg" (m) and "exp_inf" (u), both starting at zero. NewAdaMax
+// The chain is AddDecayedWeights, ScaleByAdaMax, ScaleByLR; steps run the
+// fused asm.AdaMaxStep kernel, which computes the same update up to
+// rounding (SetFused(false) selects the chain). The state is "exp_avg"
+// (m) and "exp_inf" (u), both starting at zero. NewAdaMax
 // returns a *HyperparameterError for a negative or non-finite η, ε or λ,
 // or a β outside [0, 1).
 func NewAdaMax(params []*autodiff.Var, cfg AdaMaxConfig) (*Optimizer, error) {
@@ -41,7 +44,13 @@ func NewAdaMax(params []*autodiff.Var, cfg AdaMaxConfig) (*Optimizer, error) {
 		return nil, err
 	}
 	t := Chain(AddDecayedWeights(), ScaleByAdaMax(cfg.Beta1, cfg.Beta2, cfg.Eps), ScaleByLR())
-	return NewFromTransform(opt, params, t, cfg.LR, cfg.WeightDecay)
+	h := asm.AdamParams{Beta1: cfg.Beta1, Beta2: cfg.Beta2, Eps: cfg.Eps}
+	k := func(p, g []float32, st [][]float32, step int, lr, wd float32) {
+		h := h
+		h.LR, h.WeightDecay, h.Step = float64(lr), float64(wd), step
+		asm.AdaMaxStep(p, g, st[0], st[1], h)
+	}
+	return newFused(opt, params, t, k, cfg.LR, cfg.WeightDecay)
 }
 
 // ScaleByAdaMax returns the AdaMax transform (optax scale_by_adamax). For

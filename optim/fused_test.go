@@ -48,6 +48,10 @@ var fusedCases = []struct {
 		c.InitialAcc, c.WeightDecay = 0, 0.1
 		return NewAdaGrad(ps, c)
 	}},
+	{"adamax", func(ps []*autodiff.Var) (*Optimizer, error) { return NewAdaMax(ps, DefaultAdaMax()) }},
+	{"adamax-l2", func(ps []*autodiff.Var) (*Optimizer, error) {
+		return NewAdaMax(ps, AdaMaxConfig{LR: 0.01, Beta1: 0.8, Beta2: 0.99, Eps: 1e-8, WeightDecay: 0.1})
+	}},
 }
 
 // TestFusedMatchesChain runs each optimizer's fused kernel and its

@@ -82,7 +82,7 @@ func TestHandAdaMax(t *testing.T) {
 		}
 		want = append(want, append([]float64(nil), θ...))
 	}
-	g1aHand(t, false, func(ps []*autodiff.Var) (*Optimizer, error) {
+	g1aHand(t, true, func(ps []*autodiff.Var) (*Optimizer, error) {
 		return NewAdaMax(ps, AdaMaxConfig{LR: lr, Beta1: b1, Beta2: b2, Eps: eps, WeightDecay: wd})
 	}, want)
 }
