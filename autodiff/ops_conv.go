@@ -29,8 +29,9 @@ type convGeom struct {
 	n, c, h, w     int // input [N, C, H, W]
 	kh, kw         int // kernel
 	stride, pad    int
-	oh, ow         int // output spatial size
-	colRows, pixel int // C·KH·KW and N·OH·OW
+	oh, ow         int  // output spatial size
+	colRows, pixel int  // C·KH·KW and N·OH·OW
+	wino           bool // Winograd F(4×4, 3×3) instead of im2col (conv_winograd.go)
 }
 
 func newConvGeom(op string, x, wshape []int, stride, pad int) convGeom {
@@ -48,7 +49,24 @@ func newConvGeom(op string, x, wshape []int, stride, pad int) convGeom {
 	g.ow = (g.w+2*pad-g.kw)/stride + 1
 	g.colRows = g.c * g.kh * g.kw
 	g.pixel = g.n * g.oh * g.ow
+	g.wino = g.winogradFits() && min(g.c, wshape[0]) >= winoMinChannels
 	return g
+}
+
+// winoMinChannels is the fewest input and output channels for which the
+// three conv ops use Winograd: with fewer, the transforms cost more than
+// the flops they save.
+const winoMinChannels = 8
+
+// winogradFits reports whether Winograd F(4×4, 3×3) can compute g's
+// convolution and both its cotangents: a 3×3 kernel and stride 1.
+func (g *convGeom) winogradFits() bool {
+	return g.kh == 3 && g.kw == 3 && g.stride == 1
+}
+
+// winoForward is the Winograd geometry of g's convolution with oc filters.
+func (g *convGeom) winoForward(oc int) winoGeom {
+	return newWinoGeom(g.n, g.c, oc, g.h, g.w, g.pad)
 }
 
 // validCols returns the range [lo, hi) of output columns j whose input
@@ -426,6 +444,18 @@ func (o *conv2dOp) outShape(w *tensor.Tensor) (oc int) { return w.Shape()[0] }
 func (o *conv2dOp) Forward(t *Tape, in []*Var) *tensor.Tensor {
 	oc := o.outShape(in[1].Value)
 	out := t.alloc(o.g.n, oc, o.g.oh, o.g.ow)
+	if o.g.wino {
+		var b []float32
+		if len(in) == 3 {
+			b = in[2].Value.Data()
+		}
+		wg := o.g.winoForward(oc)
+		u := t.alloc(36, oc, o.g.c).Data()
+		winoWeights(u, in[1].Value.Data(), oc, o.g.c)
+		p, sc := wg.scratch(t)
+		wg.conv(out.Data(), b, false, sc, p, winoPair{in[0].Value.Data(), u})
+		return out
+	}
 	p, cols := o.g.colsParts(t)
 	var b, wb []float32
 	if len(in) == 3 {
@@ -440,6 +470,9 @@ func (o *conv2dOp) Forward(t *Tape, in []*Var) *tensor.Tensor {
 func (o *conv2dOp) JVP(t *Tape, in []*Var, out *Var) *tensor.Tensor {
 	oc := o.outShape(in[1].Value)
 	res := t.alloc(o.g.n, oc, o.g.oh, o.g.ow)
+	if o.g.wino && (in[0].Tangent != nil || in[1].Tangent != nil) {
+		return o.winoJVP(t, in, res, oc)
+	}
 	p, cols := o.g.colsParts(t)
 	var db, wb []float32
 	if len(in) == 3 {
@@ -462,6 +495,30 @@ func (o *conv2dOp) JVP(t *Tape, in []*Var, out *Var) *tensor.Tensor {
 			fillBias(res.Data()[n*oc*ohw:(n+1)*oc*ohw], db, ohw)
 		}
 	}
+	return res
+}
+
+// winoJVP is JVP with Winograd: one output transform of the sum of the
+// terms in the transform domain, with ḃ added there.
+func (o *conv2dOp) winoJVP(t *Tape, in []*Var, res *tensor.Tensor, oc int) *tensor.Tensor {
+	wg := o.g.winoForward(oc)
+	var db []float32
+	if len(in) == 3 {
+		db = data(in[2].Tangent)
+	}
+	var pairs [2]winoPair
+	if in[0].Tangent != nil {
+		u := t.alloc(36, oc, o.g.c).Data()
+		winoWeights(u, in[1].Value.Data(), oc, o.g.c)
+		pairs[0] = winoPair{in[0].Tangent.Data(), u}
+	}
+	if in[1].Tangent != nil {
+		u := t.alloc(36, oc, o.g.c).Data()
+		winoWeights(u, in[1].Tangent.Data(), oc, o.g.c)
+		pairs[1] = winoPair{in[0].Value.Data(), u}
+	}
+	p, sc := wg.scratch(t)
+	wg.conv(res.Data(), db, false, sc, p, pairs[:]...)
 	return res
 }
 
@@ -492,13 +549,43 @@ func (o *conv2dGradXOp) Name() string { return conv2dGradXName }
 
 func (o *conv2dGradXOp) Forward(t *Tape, in []*Var) *tensor.Tensor {
 	out := t.alloc(o.g.n, o.g.c, o.g.h, o.g.w)
+	if o.g.wino {
+		o.winoGradX(t, out.Data(), [2]*tensor.Tensor{in[0].Value, in[1].Value})
+		return out
+	}
 	p, cols := o.g.colsParts(t)
 	o.g.convGradX(out.Data(), cols, p, [2][]float32{in[0].Value.Data(), in[1].Value.Data()})
 	return out
 }
 
+// winoGradX sets dx to Σ_t conv2dgradx(g_t, w_t) over the pairs t given
+// (a pair with a nil member is skipped, at least one is complete) with
+// Winograd.
+func (o *conv2dGradXOp) winoGradX(t *Tape, dx []float32, pairs ...[2]*tensor.Tensor) {
+	var wp [2]winoPair
+	var wg winoGeom
+	for i, pr := range pairs {
+		if pr[0] == nil || pr[1] == nil {
+			continue
+		}
+		oc := pr[1].Shape()[0]
+		wg = o.g.winoForward(oc)
+		u := t.alloc(36, oc, o.g.c).Data()
+		winoWeights(u, pr[1].Data(), oc, o.g.c)
+		wp[i] = winoPair{pr[0].Data(), u}
+	}
+	p, sc := wg.scratch(t)
+	wg.gradX(dx, sc, p, wp[:len(pairs)]...)
+}
+
 func (o *conv2dGradXOp) JVP(t *Tape, in []*Var, out *Var) *tensor.Tensor {
 	res := t.alloc(o.g.n, o.g.c, o.g.h, o.g.w)
+	if o.g.wino {
+		o.winoGradX(t, res.Data(),
+			[2]*tensor.Tensor{in[0].Tangent, in[1].Value},
+			[2]*tensor.Tensor{in[0].Value, in[1].Tangent})
+		return res
+	}
 	p, cols := o.g.colsParts(t)
 	o.g.convGradX(res.Data(), cols, p,
 		[2][]float32{data(in[0].Tangent), in[1].Value.Data()},
@@ -526,13 +613,36 @@ func (o *conv2dGradWOp) Name() string { return conv2dGradWName }
 
 func (o *conv2dGradWOp) Forward(t *Tape, in []*Var) *tensor.Tensor {
 	out := t.alloc(in[1].Shape()[1], o.g.c, o.g.kh, o.g.kw)
+	if o.g.wino {
+		o.winoGradW(t, out.Data(), winoGradPair{in[0].Value.Data(), in[1].Value.Data()})
+		return out
+	}
 	p, cols, sums := o.g.gradWScratch(t, out.Size())
 	o.g.convGradW(out.Data(), cols, sums, p, [2][]float32{in[0].Value.Data(), in[1].Value.Data()})
 	return out
 }
 
+// winoGradW sets dw [O, C, 3, 3] to Σ_t conv2dgradw(x_t, g_t) over the
+// pairs given (a pair with a nil member is skipped, at least one is
+// complete) with Winograd.
+func (o *conv2dGradWOp) winoGradW(t *Tape, dw []float32, pairs ...winoGradPair) {
+	oc := len(dw) / o.g.colRows
+	wg := o.g.winoForward(oc)
+	p, sc := wg.scratch(t)
+	du := t.alloc(36, oc, o.g.c).Data()
+	sums := t.alloc(p-1, len(du)).Data()
+	wg.gradU(du, sc, sums, p, pairs...)
+	winoWeightsT(dw, du, oc, o.g.c)
+}
+
 func (o *conv2dGradWOp) JVP(t *Tape, in []*Var, out *Var) *tensor.Tensor {
 	res := t.alloc(in[1].Shape()[1], o.g.c, o.g.kh, o.g.kw)
+	if o.g.wino {
+		o.winoGradW(t, res.Data(),
+			winoGradPair{data(in[0].Tangent), in[1].Value.Data()},
+			winoGradPair{in[0].Value.Data(), data(in[1].Tangent)})
+		return res
+	}
 	p, cols, sums := o.g.gradWScratch(t, res.Size())
 	o.g.convGradW(res.Data(), cols, sums, p,
 		[2][]float32{data(in[0].Tangent), in[1].Value.Data()},
