@@ -356,4 +356,19 @@ func BenchmarkConvert(b *testing.B) {
 			convertArith(dst, d.Pixels, MNISTNorm)
 		}
 	})
+	// A shuffled batch of 128 real MNIST digits, mostly black pixels, as
+	// the training loader converts it.
+	b.Run("mnist batch", func(b *testing.B) {
+		train, _, _ := loadRealMNIST(b)
+		l, err := NewLoader(train, Config{BatchSize: 128, Shuffle: true, Seed: 1})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.SetBytes(size)
+		for b.Loop() {
+			if _, ok := l.Next(); !ok {
+				l.SetEpoch(l.Epoch() + 1)
+			}
+		}
+	})
 }

@@ -27,7 +27,7 @@ func goCommand(t *testing.T) string {
 
 // loadRealMNIST loads MNIST through the module lookup (GOGRAD_DATA unset),
 // skipping only when the go command cannot provide the module.
-func loadRealMNIST(t *testing.T) (train, test *Dataset, f Files) {
+func loadRealMNIST(t testing.TB) (train, test *Dataset, f Files) {
 	t.Helper()
 	t.Setenv(EnvVar, "")
 	f, err := Find("mnist", "")
