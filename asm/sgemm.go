@@ -159,6 +159,9 @@ type sgemmMicro func(k int, a []float32, sa int, b []float32, sb int, c []float3
 //
 // packT is the level's transposing copy, with sgemmPackT's contract.
 //
+// packEdge is the level's zero-padding copy of a partial panel, with
+// sgemmPackEdge's contract (w ≤ max(mr, nr)).
+//
 // narrow, if not nil, is the level's narrow micro-kernel for products
 // whose C has at most narrowNR columns, in tiles of narrowMR rows (see
 // sgemmNarrow).
@@ -167,6 +170,7 @@ type sgemmParams struct {
 	kc, mc, nc int
 	kernel     sgemmMicro
 	packT      func(dst, src []float32, ld, rows, kb, w int)
+	packEdge   func(dst, src []float32, ld, cols, kb, w int)
 
 	narrow             sgemmNarrowMicro
 	narrowMR, narrowNR int
@@ -212,10 +216,11 @@ func sgemmSwapBetter(p *sgemmParams, m, n int) bool {
 	return swap > 1.25*direct
 }
 
-// sgemmWork is one goroutine's packing buffers and edge tile, reused
+// sgemmWork is one goroutine's packing buffers and edge tiles, reused
 // through sgemmWorkPool so that steady-state calls do not allocate.
 type sgemmWork struct {
 	pa, pb, tile []float32
+	ct           []float32 // sgemmMacroT's row panel
 }
 
 var sgemmWorkPool = sync.Pool{New: func() any { return new(sgemmWork) }}
@@ -309,6 +314,10 @@ func sgemmBlock(x, lim, unit int) int {
 // all tiles of a transposed C, are computed into w.tile with beta 0 and
 // merged, so the micro-kernel never touches C outside the block.
 func sgemmMacro(p *sgemmParams, w *sgemmWork, g *sgemmGeom, ic, jc, pc, mb, nb, kb int, beta float32, directA, directB bool) {
+	if g.cTrans {
+		sgemmMacroT(p, w, g, ic, jc, pc, mb, nb, kb, beta, directA, directB)
+		return
+	}
 	mr, nr := p.mr, p.nr
 	kern := p.kernel
 	c, ldc, alpha := g.c, g.ldc, g.alpha
@@ -326,14 +335,53 @@ func sgemmMacro(p *sgemmParams, w *sgemmWork, g *sgemmGeom, ic, jc, pc, mb, nb, 
 			}
 			ct := c[g.cAt(ic+ir, jc+jr):]
 			switch {
-			case g.cTrans:
-				kern(kb, ap, sa, bp, sb, w.tile, nr, alpha, 0)
-				sgemmMergeT(w.tile, nr, ct, ldc, rows, cols, beta)
 			case rows == mr && cols == nr:
 				kern(kb, ap, sa, bp, sb, ct, ldc, alpha, beta)
 			default:
 				kern(kb, ap, sa, bp, sb, w.tile, nr, alpha, 0)
 				sgemmMerge(w.tile, nr, ct, ldc, rows, cols, beta)
+			}
+		}
+	}
+}
+
+// sgemmTChunk is the most columns of a transposed C's row panel that
+// sgemmMacroT gathers in w.ct before copying them to C: a multiple of every
+// level's nr, and 12×256 values fit in L1.
+const sgemmTChunk = 256
+
+// sgemmMacroT is sgemmMacro for a transposed C (g.cTrans), whose rows are
+// few (the swap serves products with a narrow C): loop 1 over mr-row
+// panels runs outside loop 2, so that the tiles of one row panel, for up to
+// sgemmTChunk columns, are computed side by side into w.ct with beta 0 and
+// reach C in one transposing copy (the level's packT, in 4×8 blocks) rather
+// than tile by tile.
+func sgemmMacroT(p *sgemmParams, w *sgemmWork, g *sgemmGeom, ic, jc, pc, mb, nb, kb int, beta float32, directA, directB bool) {
+	mr, nr := p.mr, p.nr
+	kern := p.kernel
+	chunk := min(sgemmRoundUp(nb, nr), sgemmTChunk)
+	w.ct = sgemmGrow(w.ct, mr*chunk)
+	for ir := 0; ir < mb; ir += mr {
+		rows := min(mr, mb-ir)
+		ap, sa := w.pa[ir*kb:ir*kb+mr*kb], mr
+		if directA && rows == mr {
+			ap, sa = g.a[pc*g.lda+ic+ir:], g.lda
+		}
+		for j0 := 0; j0 < nb; j0 += chunk {
+			width := min(chunk, nb-j0)
+			for jr := j0; jr < j0+width; jr += nr {
+				bp, sb := w.pb[jr*kb:jr*kb+nr*kb], nr
+				if directB && nb-jr >= nr {
+					bp, sb = g.b[pc*g.ldb+jc+jr:], g.ldb
+				}
+				kern(kb, ap, sa, bp, sb, w.ct[jr-j0:], chunk, g.alpha, 0)
+			}
+			ct := g.c[g.cAt(ic+ir, jc+j0):]
+			if beta == 0 {
+				// c[j*ldc+i] = w.ct[i*chunk+j]
+				p.packT(ct, w.ct, chunk, rows, width, g.ldc)
+			} else {
+				sgemmMergeT(w.ct, chunk, ct, g.ldc, rows, width, beta)
 			}
 		}
 	}
@@ -383,7 +431,7 @@ func sgemmPackA(prm *sgemmParams, dst, a []float32, lda int, trans bool, i0, p0,
 		if edgeOnly {
 			skip = mb / mr * mr
 		}
-		sgemmPackN(dst[skip*kb:], a[p0*lda+i0+skip:], lda, mb-skip, kb, mr)
+		sgemmPackN(prm, dst[skip*kb:], a[p0*lda+i0+skip:], lda, mb-skip, kb, mr)
 		return
 	}
 	for ir := 0; ir < mb; ir += mr {
@@ -411,7 +459,7 @@ func sgemmPackB(prm *sgemmParams, dst, b []float32, ldb int, trans bool, p0, j0,
 		if edgeOnly {
 			skip = nb / nr * nr
 		}
-		sgemmPackN(dst[skip*kb:], b[p0*ldb+j0+skip:], ldb, nb-skip, kb, nr)
+		sgemmPackN(prm, dst[skip*kb:], b[p0*ldb+j0+skip:], ldb, nb-skip, kb, nr)
 		return
 	}
 	for jr := 0; jr < nb; jr += nr {
@@ -434,15 +482,16 @@ func sgemmPackB(prm *sgemmParams, dst, b []float32, ldb int, trans bool, p0, j0,
 //	for p < kb, j < cols: dst[(j/w)*kb*w + p*w + j%w] = src[p*ld+j]
 //
 // It walks src row by row, so that each source line is read once; full
-// panel rows of the tile widths in use copy as fixed-size arrays.
-func sgemmPackN(dst, src []float32, ld, cols, kb, w int) {
+// panel rows of the tile widths in use copy as fixed-size arrays. A last
+// partial panel goes to prm.packEdge.
+func sgemmPackN(prm *sgemmParams, dst, src []float32, ld, cols, kb, w int) {
 	if cols == 0 {
 		return
 	}
 	full := cols / w * w
 	panel := kb * w
-	for p := 0; p < kb; p++ {
-		row := src[p*ld : p*ld+cols]
+	for p := 0; p < kb && full > 0; p++ {
+		row := src[p*ld : p*ld+full]
 		d := dst[p*w:]
 		switch w {
 		case 32:
@@ -466,11 +515,23 @@ func sgemmPackN(dst, src []float32, ld, cols, kb, w int) {
 				copy(d[j/w*panel:j/w*panel+w], row[j:j+w])
 			}
 		}
-		if full < cols {
-			t := d[full/w*panel : full/w*panel+w]
-			copy(t, row[full:])
-			clear(t[cols-full:])
+	}
+	if full < cols {
+		prm.packEdge(dst[full/w*panel:], src[full:], ld, cols-full, kb, w)
+	}
+}
+
+// sgemmPackEdge packs the last partial panel of sgemmPackN: kb rows of
+// cols < w values, zero-padded to w:
+//
+//	for p < kb, j < w: dst[p*w+j] = src[p*ld+j] if j < cols, else 0
+func sgemmPackEdge(dst, src []float32, ld, cols, kb, w int) {
+	for p := 0; p < kb; p++ {
+		t := dst[p*w : p*w+w]
+		for j, v := range src[p*ld : p*ld+cols] {
+			t[j] = v
 		}
+		clear(t[cols:])
 	}
 }
 

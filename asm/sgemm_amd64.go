@@ -62,6 +62,16 @@ func sgemmKernelNarrowAVX512(k int, a []float32, lda int, b []float32, sb int, c
 //go:noescape
 func sgemmPackTAVX2(dst, src []float32, ld, rows, kb, w int)
 
+// sgemmPackEdgeAVX512 is sgemmPackEdge with masked loads and stores:
+//
+//	for p < kb, j < w: dst[p*w+j] = src[p*ld+j] if j < cols, else 0
+//
+// It requires AVX-512 F and BW and 0 ≤ cols ≤ w ≤ 32; src past column cols
+// and dst past column w are not touched; the slices are not checked.
+//
+//go:noescape
+func sgemmPackEdgeAVX512(dst, src []float32, ld, cols, kb, w int)
+
 // sgemmPackTAsm is sgemmPackT with its 4×8 blocks in assembly.
 func sgemmPackTAsm(dst, src []float32, ld, rows, kb, w int) {
 	if rows >= 4 && kb >= 8 {
@@ -77,9 +87,10 @@ func sgemmPackTAsm(dst, src []float32, ld, rows, kb, w int) {
 // whole product by less than the noise (±3 %); 12×32 wastes little on the
 // MLP's 128-row batches (11 tiles for 128 rows, where 14×32 needs 10 for 140).
 var (
-	sgemmAVX2Params   = sgemmParams{mr: 6, nr: 16, kc: 256, mc: 144, nc: 4080, kernel: sgemmKernelAVX2, packT: sgemmPackTAsm}
+	sgemmAVX2Params = sgemmParams{mr: 6, nr: 16, kc: 256, mc: 144, nc: 4080, kernel: sgemmKernelAVX2, packT: sgemmPackTAsm,
+		packEdge: sgemmPackEdge}
 	sgemmAVX512Params = sgemmParams{mr: 12, nr: 32, kc: 256, mc: 192, nc: 4096, kernel: sgemmKernelAVX512, packT: sgemmPackTAsm,
-		narrow: sgemmKernelNarrowAVX512, narrowMR: 8, narrowNR: 16}
+		packEdge: sgemmPackEdgeAVX512, narrow: sgemmKernelNarrowAVX512, narrowMR: 8, narrowNR: 16}
 )
 
 // sgemmParamsFor returns the micro-kernel and blocks of level l.

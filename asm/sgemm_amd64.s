@@ -413,3 +413,47 @@ packt_block:
 packt_done:
 	VZEROUPPER
 	RET
+
+// ---------------------------------------------------------------------------
+// Packing: a zero-padded partial panel with AVX-512 masks.
+
+// func sgemmPackEdgeAVX512(dst, src []float32, ld, cols, kb, w int)
+TEXT ·sgemmPackEdgeAVX512(SB), NOSPLIT, $0-80
+	// K1, K3 = lanes < cols of each half; K2, K4 = lanes < w
+	MOVQ     cols+56(FP), CX
+	MOVL     $1, AX
+	SHLQ     CX, AX
+	DECQ     AX               // AX = 1<<cols - 1
+	KMOVD    AX, K1
+	KSHIFTRD $16, K1, K3
+	MOVQ     w+72(FP), CX
+	MOVL     $1, AX
+	SHLQ     CX, AX
+	DECQ     AX               // AX = 1<<w - 1
+	KMOVD    AX, K2
+	KSHIFTRD $16, K2, K4
+
+	MOVQ dst_base+0(FP), DI
+	MOVQ src_base+24(FP), SI
+	MOVQ ld+48(FP), R8
+	SHLQ $2, R8               // R8 = ld·4 bytes: next source row
+	MOVQ w+72(FP), R9
+	SHLQ $2, R9               // R9 = w·4 bytes: next destination row
+	MOVQ kb+64(FP), CX
+	TESTQ CX, CX
+	JZ   edge_done
+
+edge_loop:
+	// dst[p*w : p*w+w] = src[p*ld : p*ld+cols], zeros up to w
+	VMOVUPS.Z (SI), K1, Z0
+	VMOVUPS.Z 64(SI), K3, Z1
+	VMOVUPS   Z0, K2, (DI)
+	VMOVUPS   Z1, K4, 64(DI)
+	ADDQ      R8, SI
+	ADDQ      R9, DI
+	DECQ      CX
+	JNZ       edge_loop
+
+edge_done:
+	VZEROUPPER
+	RET

@@ -48,7 +48,8 @@ func sgemmGeneric(transA, transB bool, m, n, k int, alpha float32, a []float32, 
 
 // sgemmGenericParams runs the BLIS loop nest with the pure-Go micro-kernel
 // sgemmKernelGeneric; it is the Generic level of Sgemm.
-var sgemmGenericParams = sgemmParams{mr: 4, nr: 4, kc: 256, mc: 128, nc: 1024, kernel: sgemmKernelGeneric, packT: sgemmPackT}
+var sgemmGenericParams = sgemmParams{mr: 4, nr: 4, kc: 256, mc: 128, nc: 1024, kernel: sgemmKernelGeneric, packT: sgemmPackT,
+	packEdge: sgemmPackEdge}
 
 // sgemmKernelGeneric is the pure-Go 4×4 micro-kernel (see sgemmMicro):
 //

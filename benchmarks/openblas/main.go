@@ -8,6 +8,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"regexp"
 	"runtime"
 	"sort"
 	"strings"
@@ -44,7 +45,13 @@ type sgemmFunc func(transA, transB bool, m, n, k int, alpha float32, a []float32
 func main() {
 	minTime := flag.Duration("time", 300*time.Millisecond, "minimum measuring time per cell and repetition")
 	reps := flag.Int("reps", 3, "repetitions per cell; the best is reported")
+	match := flag.String("match", "", "only the shapes whose label matches this regular expression")
 	flag.Parse()
+	re, err := regexp.Compile(*match)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "openblas: -match:", err)
+		os.Exit(2)
+	}
 	if asm.Detected() < asm.AVX512 {
 		fmt.Fprintln(os.Stderr, "openblas: warning: this CPU lacks the AVX512 level; its column runs", asm.Detected())
 	}
@@ -65,6 +72,9 @@ func main() {
 	fmt.Printf("| shape (m×n×k) | threads | gograd avx512 | gograd avx2 | OpenBLAS %s | avx512/OpenBLAS | avx2/OpenBLAS |\n", core)
 	fmt.Println("|---|---:|---:|---:|---:|---:|---:|")
 	for _, s := range shapes {
+		if !re.MatchString(label(s)) {
+			continue
+		}
 		for _, threads := range []int{1, 2} {
 			g512 := measure(s, threads, *minTime, *reps, gograd(asm.AVX512, threads))
 			g2 := measure(s, threads, *minTime, *reps, gograd(asm.AVX2, threads))
