@@ -378,13 +378,26 @@ func sgemmMacroT(p *sgemmParams, w *sgemmWork, g *sgemmGeom, ic, jc, pc, mb, nb,
 			}
 			ct := g.c[g.cAt(ic+ir, jc+j0):]
 			if beta == 0 {
-				// c[j*ldc+i] = w.ct[i*chunk+j]
-				p.packT(ct, w.ct, chunk, rows, width, g.ldc)
+				sgemmCopyT(p, ct, g.ldc, w.ct, chunk, rows, width)
 			} else {
 				sgemmMergeT(w.ct, chunk, ct, g.ldc, rows, width, beta)
 			}
 		}
 	}
+}
+
+// sgemmCopyT sets c[j*ldc+i] = t[i*ldt+j] for i < rows, j < cols with the
+// level's packT, whose vector code moves 4×8 blocks: when rows is not a
+// multiple of 4, the last rows go in a second copy of the last 4 rows,
+// which writes up to 3 rows again with the same values, rather than
+// through packT's scalar tail.
+func sgemmCopyT(p *sgemmParams, c []float32, ldc int, t []float32, ldt, rows, cols int) {
+	if rows < 4 || rows%4 == 0 {
+		p.packT(c, t, ldt, rows, cols, ldc)
+		return
+	}
+	p.packT(c, t, ldt, rows&^3, cols, ldc)
+	p.packT(c[rows-4:], t[(rows-4)*ldt:], ldt, 4, cols, ldc)
 }
 
 // sgemmMergeT sets Cᵀ = T + beta·Cᵀ over rows×cols of T, that is
