@@ -2,19 +2,26 @@
 
 package asm
 
-// maxPool2x2 dispatches MaxPool2x2Index: AVX-512 has the kernel (its
-// masked loads and compares fit windows rows of any width); the other
-// levels run the reference.
-func maxPool2x2(idx []int32, x []float32, oh, ow, w int, base int32) {
-	if active == AVX512 {
-		maxPool2x2AVX512(idx, x, oh, ow, w, base)
+import "unsafe"
+
+// maxPool2x2 dispatches MaxPool2x2: AVX-512 has the kernel (its masked
+// loads and compares fit rows of windows of any width); the other levels
+// run the reference. Without dst the kernel writes each vector of maxima
+// over idx and then the indices on top, which keeps one kernel.
+func maxPool2x2(dst []float32, idx []int32, x []float32, oh, ow, w int, base int32) {
+	if active != AVX512 {
+		maxPool2x2Generic(dst, idx, x, oh, ow, w, base)
 		return
 	}
-	maxPool2x2Generic(idx, x, oh, ow, w, base)
+	if dst == nil {
+		dst = unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(idx))), len(idx))
+	}
+	maxPool2x2AVX512(dst, idx, x, oh, ow, w, base)
 }
 
-// maxPool2x2AVX512 is MaxPool2x2Index for oh, ow > 0 on x with at least
-// 2·oh rows of w ≥ 2·ow floats; it requires AVX-512 F.
+// maxPool2x2AVX512 is MaxPool2x2 for oh, ow > 0 on x with at least 2·oh
+// rows of w ≥ 2·ow floats, dst and idx of oh·ow elements (dst may be idx
+// itself: the indices are stored second); it requires AVX-512 F.
 //
 //go:noescape
-func maxPool2x2AVX512(idx []int32, x []float32, oh, ow, w int, base int32)
+func maxPool2x2AVX512(dst []float32, idx []int32, x []float32, oh, ow, w int, base int32)

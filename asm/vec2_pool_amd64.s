@@ -2,7 +2,7 @@
 
 #include "textflag.h"
 
-// MaxPool2x2Index with AVX-512: 16 windows of one row of windows per
+// MaxPool2x2 with AVX-512: 16 windows of one row of windows per
 // vector. The two image rows of a row of windows are loaded 32 floats
 // each (masked on the last, partial vector) and split by VPERMT2PS into
 // the left (even) and right (odd) elements of the windows: a, b on top,
@@ -48,8 +48,8 @@ DATA pool2Const<>+124(SB)/4, $31
 GLOBL pool2Const<>(SB), RODATA|NOPTR, $128
 
 // POOL2: Z0, Z1 = top row (32 floats), Z2, Z3 = bottom row, DX = index
-// of the first window's top-left element -> Z8 = the 16 indices of the
-// maxima. Z30 = evens, Z31 = odds, Z29 = 1, Z28 = w, Z27 = w+1.
+// of the first window's top-left element -> Z4 = the 16 maxima, Z8 = their
+// indices. Z30 = evens, Z31 = odds, Z29 = 1, Z28 = w, Z27 = w+1.
 #define POOL2 \
 	VMOVAPS   Z0, Z4                                           \
 	VPERMT2PS Z1, Z30, Z4         /* a := top left */          \
@@ -70,18 +70,19 @@ GLOBL pool2Const<>(SB), RODATA|NOPTR, $128
 	VCMPPS    $0x07, Z4, Z4, K4   /* a is a number */          \
 	VCMPPS    $0x16, Z4, Z5, K4, K7 /* bottom wins */          \
 	VMOVDQA32 Z7, K7, Z6          /* offset in the window */   \
+	VMOVAPS   Z5, K7, Z4          /* the maximum */            \
 	VPBROADCASTD DX, Z8                                        \
 	VPADDD    Z30, Z8, Z8         /* top-left of each window */ \
 	VPADDD    Z6, Z8, Z8
 
-// func maxPool2x2AVX512(idx []int32, x []float32, oh, ow, w int, base int32)
-TEXT ·maxPool2x2AVX512(SB), NOSPLIT, $0-76
-	MOVQ idx_base+0(FP), DI
-	MOVQ x_base+24(FP), SI
-	MOVQ oh+48(FP), R9
-	MOVQ ow+56(FP), CX
-	MOVQ w+64(FP), R8
-	MOVL base+72(FP), R12
+// func maxPool2x2AVX512(dst []float32, idx []int32, x []float32, oh, ow, w int, base int32)
+TEXT ·maxPool2x2AVX512(SB), NOSPLIT, $0-100
+	MOVQ idx_base+24(FP), DI
+	MOVQ x_base+48(FP), SI
+	MOVQ oh+72(FP), R9
+	MOVQ ow+80(FP), CX
+	MOVQ w+88(FP), R8
+	MOVL base+96(FP), R12
 	VMOVDQU32 pool2Const<>+0(SB), Z30
 	VMOVDQU32 pool2Const<>+64(SB), Z31
 	MOVL $1, AX
@@ -106,6 +107,8 @@ TEXT ·maxPool2x2AVX512(SB), NOSPLIT, $0-76
 	SHRQ $16, AX
 	KMOVW AX, K2                  // K2 = the rest
 	MOVQ R13, CX                  // CX = ow
+	MOVQ dst_base+0(FP), AX
+	SUBQ DI, AX                   // AX = dst - idx in bytes
 
 pool2Row:
 	MOVQ SI, R13                  // R13 = top row of this vector
@@ -120,6 +123,7 @@ pool2Vec:
 	VMOVUPS (R13)(R8*4), Z2
 	VMOVUPS 64(R13)(R8*4), Z3
 	POOL2
+	VMOVUPS   Z4, (R14)(AX*1)
 	VMOVDQU32 Z8, (R14)
 	ADDQ $128, R13
 	ADDQ $64, R14
@@ -134,6 +138,7 @@ pool2Tail:
 	VMOVUPS.Z (R13)(R8*4), K1, Z2
 	VMOVUPS.Z 64(R13)(R8*4), K2, Z3
 	POOL2
+	VMOVUPS   Z4, K3, (R14)(AX*1)
 	VMOVDQU32 Z8, K3, (R14)
 pool2Next:
 	LEAQ (SI)(R8*8), SI           // two image rows down

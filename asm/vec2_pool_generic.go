@@ -2,11 +2,11 @@ package asm
 
 import "math"
 
-// maxPool2x2Generic is the reference of MaxPool2x2Index for an oh×ow grid
-// of windows over planes of width w. It compares the integer keys of
+// maxPool2x2Generic is the reference of MaxPool2x2 for an oh×ow grid of
+// windows over planes of width w; dst may be nil. It compares the integer keys of
 // poolKeyGeneric without branches, since which of four values wins is
 // unpredictable.
-func maxPool2x2Generic(idx []int32, x []float32, oh, ow, w int, base int32) {
+func maxPool2x2Generic(dst []float32, idx []int32, x []float32, oh, ow, w int, base int32) {
 	for i := 0; i < oh; i++ {
 		top := 2 * i * w
 		r0 := x[top : top+2*ow]
@@ -30,6 +30,12 @@ func maxPool2x2Generic(idx []int32, x []float32, oh, ow, w int, base int32) {
 				top1 = bot
 			}
 			o[j] = t0 + int32(2*j) + top1
+		}
+		if dst != nil {
+			d := dst[i*ow : (i+1)*ow]
+			for j, k := range o {
+				d[j] = x[k-base]
+			}
 		}
 	}
 }

@@ -2,8 +2,8 @@
 
 package asm
 
-// Without assembly MaxPool2x2Index runs its reference.
+// Without assembly MaxPool2x2 runs its reference.
 
-func maxPool2x2(idx []int32, x []float32, oh, ow, w int, base int32) {
-	maxPool2x2Generic(idx, x, oh, ow, w, base)
+func maxPool2x2(dst []float32, idx []int32, x []float32, oh, ow, w int, base int32) {
+	maxPool2x2Generic(dst, idx, x, oh, ow, w, base)
 }

@@ -32,10 +32,11 @@ func poolPlane(r *rand.Rand, h, w int) []float32 {
 	return x
 }
 
-// TestMaxPool2x2IndexLevels checks every level against the reference on
+// TestMaxPool2x2Levels checks every level against the reference on
 // planes of every size up to 9×70 (odd edges, partial and several
-// vectors per row of windows), with guard entries around idx.
-func TestMaxPool2x2IndexLevels(t *testing.T) {
+// vectors per row of windows), with guard entries around idx and dst,
+// with and without dst.
+func TestMaxPool2x2Levels(t *testing.T) {
 	fusedForLevels(t, func(t *testing.T, l Level) {
 		r := rand.New(rand.NewPCG(4, 5))
 		for h := 0; h <= 9; h++ {
@@ -45,21 +46,31 @@ func TestMaxPool2x2IndexLevels(t *testing.T) {
 				n := (h / 2) * (w / 2)
 				base := int32(r.IntN(1000))
 				want := make([]int32, n)
-				maxPool2x2Generic(want, x, h/2, w/2, w, base)
-				buf := make([]int32, n+32)
-				for i := range buf {
-					buf[i] = -7
-				}
-				got := buf[16 : 16+n]
-				MaxPool2x2Index(got, x, h, w, base)
-				for i := range 16 {
-					if buf[i] != -7 || buf[16+n+i] != -7 {
-						t.Fatalf("%d×%d: write outside idx", h, w)
+				maxPool2x2Generic(nil, want, x, h/2, w/2, w, base)
+				for _, withDst := range []bool{false, true} {
+					buf := make([]int32, n+32)
+					vbuf := make([]float32, n+32)
+					for i := range buf {
+						buf[i], vbuf[i] = -7, -7
 					}
-				}
-				for i := range want {
-					if got[i] != want[i] {
-						t.Fatalf("%d×%d window %d: got %d, want %d", h, w, i, got[i], want[i])
+					got := buf[16 : 16+n]
+					var vals []float32
+					if withDst {
+						vals = vbuf[16 : 16+n]
+					}
+					MaxPool2x2(vals, got, x, h, w, base)
+					for i := range 16 {
+						if buf[i] != -7 || buf[16+n+i] != -7 || vbuf[i] != -7 || vbuf[16+n+i] != -7 {
+							t.Fatalf("%d×%d: write outside idx or dst", h, w)
+						}
+					}
+					for i := range want {
+						if got[i] != want[i] {
+							t.Fatalf("%d×%d window %d (dst %v): got %d, want %d", h, w, i, withDst, got[i], want[i])
+						}
+						if withDst && math.Float32bits(vals[i]) != math.Float32bits(x[want[i]-base]) {
+							t.Fatalf("%d×%d window %d: maximum %v, want x[%d] = %v", h, w, i, vals[i], want[i]-base, x[want[i]-base])
+						}
 					}
 				}
 				for i := range x {
@@ -72,10 +83,10 @@ func TestMaxPool2x2IndexLevels(t *testing.T) {
 	})
 }
 
-// TestMaxPool2x2IndexRules checks the reference's rules on single
+// TestMaxPool2x2Rules checks the reference's rules on single
 // windows: the first of equal maxima wins, −0 equals +0, NaN beats
 // everything and the first NaN wins.
-func TestMaxPool2x2IndexRules(t *testing.T) {
+func TestMaxPool2x2Rules(t *testing.T) {
 	nan, negz := float32(math.NaN()), float32(math.Copysign(0, -1))
 	inf := float32(math.Inf(1))
 	for _, c := range []struct {
@@ -96,30 +107,34 @@ func TestMaxPool2x2IndexRules(t *testing.T) {
 		x := []float32{c.win[0], c.win[1], c.win[2], c.win[3]}
 		off := []int32{0, 1, 2, 3}
 		fusedForLevels(t, func(t *testing.T, l Level) {
-			idx := make([]int32, 1)
-			MaxPool2x2Index(idx, x, 2, 2, 10)
+			idx, val := make([]int32, 1), make([]float32, 1)
+			MaxPool2x2(val, idx, x, 2, 2, 10)
 			if idx[0] != 10+off[c.want] {
 				t.Errorf("window %v: index %d, want %d", c.win, idx[0], 10+off[c.want])
+			}
+			if math.Float32bits(val[0]) != math.Float32bits(x[c.want]) {
+				t.Errorf("window %v: maximum %v, want %v", c.win, val[0], x[c.want])
 			}
 		})
 	}
 }
 
-// TestMaxPool2x2IndexPanics checks the argument checks.
-func TestMaxPool2x2IndexPanics(t *testing.T) {
+// TestMaxPool2x2Panics checks the argument checks.
+func TestMaxPool2x2Panics(t *testing.T) {
 	for _, c := range []struct {
 		name string
 		f    func()
 	}{
-		{"short x", func() { MaxPool2x2Index(make([]int32, 1), make([]float32, 3), 2, 2, 0) }},
-		{"long idx", func() { MaxPool2x2Index(make([]int32, 2), make([]float32, 4), 2, 2, 0) }},
-		{"negative h", func() { MaxPool2x2Index(nil, nil, -2, 0, 0) }},
-		{"overflow", func() { MaxPool2x2Index(make([]int32, 1), make([]float32, 4), 2, 2, math.MaxInt32-3) }},
+		{"short x", func() { MaxPool2x2(nil, make([]int32, 1), make([]float32, 3), 2, 2, 0) }},
+		{"long idx", func() { MaxPool2x2(nil, make([]int32, 2), make([]float32, 4), 2, 2, 0) }},
+		{"short dst", func() { MaxPool2x2(make([]float32, 1), make([]int32, 2), make([]float32, 8), 2, 4, 0) }},
+		{"negative h", func() { MaxPool2x2(nil, nil, nil, -2, 0, 0) }},
+		{"overflow", func() { MaxPool2x2(nil, make([]int32, 1), make([]float32, 4), 2, 2, math.MaxInt32-3) }},
 	} {
 		func() {
 			defer func() {
 				s, _ := recover().(string)
-				if !strings.HasPrefix(s, "asm: maxpool2x2index:") {
+				if !strings.HasPrefix(s, "asm: maxpool2x2:") {
 					t.Errorf("%s: panic %q", c.name, s)
 				}
 			}()
@@ -128,9 +143,9 @@ func TestMaxPool2x2IndexPanics(t *testing.T) {
 	}
 }
 
-// BenchmarkMaxPool2x2Index runs the index search over the W2 CNN's
-// second activation ([64, 64, 24, 24]) plane by plane.
-func BenchmarkMaxPool2x2Index(b *testing.B) {
+// BenchmarkMaxPool2x2 pools the W2 CNN's second convolution's output
+// ([64, 64, 24, 24]) plane by plane, maxima and indices.
+func BenchmarkMaxPool2x2(b *testing.B) {
 	const planes, h, w = 64 * 64, 24, 24
 	x := make([]float32, planes*h*w)
 	r := rand.New(rand.NewPCG(1, 2))
@@ -138,6 +153,7 @@ func BenchmarkMaxPool2x2Index(b *testing.B) {
 		x[i] = float32(r.NormFloat64())
 	}
 	idx := make([]int32, planes*(h/2)*(w/2))
+	val := make([]float32, len(idx))
 	for _, l := range Supported() {
 		b.Run(l.String(), func(b *testing.B) {
 			old := Active()
@@ -146,7 +162,7 @@ func BenchmarkMaxPool2x2Index(b *testing.B) {
 			b.SetBytes(int64(4 * len(x)))
 			for b.Loop() {
 				for p := range planes {
-					MaxPool2x2Index(idx[p*144:(p+1)*144], x[p*h*w:(p+1)*h*w], h, w, int32(p*h*w))
+					MaxPool2x2(val[p*144:(p+1)*144], idx[p*144:(p+1)*144], x[p*h*w:(p+1)*h*w], h, w, int32(p*h*w))
 				}
 			}
 		})

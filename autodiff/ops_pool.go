@@ -39,20 +39,47 @@ func MaxPool2d(x *Var, kernel, stride int) *Var {
 	if x.Value.Size() > math.MaxInt32 {
 		panic(&tensor.ShapeError{Op: "maxpool2d", Reason: "more than 2³¹-1 elements", Shapes: [][]int{x.Shape()}})
 	}
+	shape := []int{n, c, oh, ow}
 	idx := allocIndex(x.tape, n*c*oh*ow)
+	if kernel == 2 && stride == 2 {
+		out := x.tape.alloc(shape...)
+		maxPool2(out.Data(), idx, x.Value.Data(), n*c, h, w, oh, ow)
+		return apply(&maxPool2Op{gatherOp: gatherOp{idx: idx, shape: shape}, out: out}, x)
+	}
 	maxPoolIndex(idx, x.Value.Data(), n*c, h, w, kernel, stride, oh, ow)
-	return gather(x, idx, []int{n, c, oh, ow})
+	return gather(x, idx, shape)
+}
+
+// maxPool2Op is the gather of a 2×2 stride-2 max pool whose values were
+// found together with the indices (asm.MaxPool2x2 writes both), so that
+// its Forward does not read the input a second time. Its name, JVP and
+// VJP are the gather's: the op table's 2×2 max-pool cases check it as a
+// gather.
+type maxPool2Op struct {
+	gatherOp
+	out *tensor.Tensor // x.flat[idx], shaped
+}
+
+func (o *maxPool2Op) Forward(t *Tape, in []*Var) *tensor.Tensor { return o.out }
+
+// maxPool2 writes the maxima and their flat indices of the 2×2 stride-2
+// windows of x's planes (each h×w, giving oh×ow windows), splitting the
+// planes over goroutines.
+func maxPool2(dst []float32, idx []int32, x []float32, planes, h, w, oh, ow int) {
+	parallelFor(planes, parts(planes, planes*h*w), func(lo, hi, _ int) {
+		for p := lo; p < hi; p++ {
+			o := p * oh * ow
+			asm.MaxPool2x2(dst[o:o+oh*ow], idx[o:o+oh*ow], x[p*h*w:(p+1)*h*w], h, w, int32(p*h*w))
+		}
+	})
 }
 
 // maxPoolIndex writes the flat index of each window's maximum, splitting
-// the planes over goroutines.
+// the planes over goroutines (2×2 windows with stride 2 go to maxPool2
+// instead).
 func maxPoolIndex(idx []int32, x []float32, planes, h, w, k, s, oh, ow int) {
 	parallelFor(planes, parts(planes, planes*h*w), func(lo, hi, _ int) {
-		if k == 2 && s == 2 {
-			maxPoolIndex2(idx, x, lo, hi, h, w, oh, ow)
-		} else {
-			maxPoolIndexGeneric(idx, x, lo, hi, h, w, k, s, oh, ow)
-		}
+		maxPoolIndexGeneric(idx, x, lo, hi, h, w, k, s, oh, ow)
 	})
 }
 
@@ -81,15 +108,15 @@ func maxPoolIndexGeneric(idx []int32, x []float32, p0, p1, h, w, k, s, oh, ow in
 	}
 }
 
-// maxPoolIndex2 is maxPoolIndex for 2×2 windows with stride 2 (the
-// common case), on planes p0..p1, with the same tie and NaN rules: the
+// maxPoolIndex2 is maxPool2 without the maxima: the indices of the 2×2
+// stride-2 windows' maxima on planes p0..p1, with the same tie and NaN
+// rules as maxPoolIndexGeneric (the tests compare the two): the
 // first maximum in row-major window order wins, and NaN beats everything.
-// asm.MaxPool2x2Index does each plane (AVX-512 compares 16 windows at a
-// time).
+// asm.MaxPool2x2 does each plane (AVX-512 compares 16 windows at a time).
 func maxPoolIndex2(idx []int32, x []float32, p0, p1, h, w, oh, ow int) {
 	for p := p0; p < p1; p++ {
 		base := p * h * w
-		asm.MaxPool2x2Index(idx[p*oh*ow:(p+1)*oh*ow], x[base:base+h*w], h, w, int32(base))
+		asm.MaxPool2x2(nil, idx[p*oh*ow:(p+1)*oh*ow], x[base:base+h*w], h, w, int32(base))
 	}
 }
 
