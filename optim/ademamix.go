@@ -5,6 +5,7 @@ import (
 	"math"
 	"strconv"
 
+	"github.com/gograd/gograd/asm"
 	"github.com/gograd/gograd/autodiff"
 )
 
@@ -46,9 +47,13 @@ func DefaultAdEMAMix() AdEMAMixConfig {
 //	β3_t = 0.5^(1/(f_t+1)),  f_t = (1−t/T_β3)·f(β1) + (t/T_β3)·f(β3),
 //	       f(β) = ln 0.5/ln(β + 1e-8) − 1
 //
-// The chain is ScaleByAdEMAMix, AddDecayedWeights, ScaleByLR. The state is
-// "exp_avg_fast" (m1), "exp_avg_slow" (m2) and "exp_avg_sq" (v), all
-// starting at zero. NewAdEMAMix returns a *HyperparameterError for a
+// The chain is ScaleByAdEMAMix, AddDecayedWeights, ScaleByLR; steps run
+// the fused asm.AdEMAMixStep kernel with α and β3 of the step's warm-up,
+// which computes the decoupled decay first and shares one division
+// between the two terms, so it agrees with the chain up to rounding (and
+// with α = 0 with AdamW's fused kernel up to rounding); SetFused(false)
+// selects the chain. The state is "exp_avg_fast" (m1), "exp_avg_slow" (m2)
+// and "exp_avg_sq" (v), all starting at zero. NewAdEMAMix returns a *HyperparameterError for a
 // negative or non-finite η, α, ε or λ, a β outside [0, 1), or a negative
 // warm-up.
 func NewAdEMAMix(params []*autodiff.Var, cfg AdEMAMixConfig) (*Optimizer, error) {
@@ -68,9 +73,17 @@ func NewAdEMAMix(params []*autodiff.Var, cfg AdEMAMixConfig) (*Optimizer, error)
 	if err := checkNonNeg(opt, "beta3_warmup", float64(cfg.Beta3Warmup)); err != nil {
 		return nil, err
 	}
-	t := Chain(ScaleByAdEMAMix(cfg.Beta1, cfg.Beta2, cfg.Beta3, cfg.Alpha, cfg.Eps, cfg.AlphaWarmup, cfg.Beta3Warmup),
-		AddDecayedWeights(), ScaleByLR())
-	return NewFromTransform(opt, params, t, cfg.LR, cfg.WeightDecay)
+	sc := ScaleByAdEMAMix(cfg.Beta1, cfg.Beta2, cfg.Beta3, cfg.Alpha, cfg.Eps, cfg.AlphaWarmup, cfg.Beta3Warmup)
+	t := Chain(sc, AddDecayedWeights(), ScaleByLR())
+	sched := sc.(*scaleByAdEMAMix).schedule
+	h := asm.AdEMAMixParams{Beta1: cfg.Beta1, Beta2: cfg.Beta2, Eps: cfg.Eps}
+	k := func(p, g []float32, st [][]float32, step int, lr, wd float32) {
+		h := h
+		h.Alpha, h.Beta3 = sched(step)
+		h.LR, h.WeightDecay, h.Step = float64(lr), float64(wd), step
+		asm.AdEMAMixStep(p, g, st[0], st[1], st[2], h)
+	}
+	return newFused(opt, params, t, k, cfg.LR, cfg.WeightDecay)
 }
 
 // ScaleByAdEMAMix returns the AdEMAMix transform. For each element, with

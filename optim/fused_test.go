@@ -52,6 +52,12 @@ var fusedCases = []struct {
 	{"adamax-l2", func(ps []*autodiff.Var) (*Optimizer, error) {
 		return NewAdaMax(ps, AdaMaxConfig{LR: 0.01, Beta1: 0.8, Beta2: 0.99, Eps: 1e-8, WeightDecay: 0.1})
 	}},
+	{"ademamix", func(ps []*autodiff.Var) (*Optimizer, error) { return NewAdEMAMix(ps, DefaultAdEMAMix()) }},
+	{"ademamix-warmup-wd", func(ps []*autodiff.Var) (*Optimizer, error) {
+		c := DefaultAdEMAMix()
+		c.LR, c.Alpha, c.WeightDecay, c.AlphaWarmup, c.Beta3Warmup = 0.01, 5, 0.1, 20, 30
+		return NewAdEMAMix(ps, c)
+	}},
 }
 
 // TestFusedMatchesChain runs each optimizer's fused kernel and its

@@ -337,7 +337,7 @@ func TestHandAdEMAMix(t *testing.T) {
 				}
 				want = append(want, append([]float64(nil), θ...))
 			}
-			g1aHand(t, false, func(ps []*autodiff.Var) (*Optimizer, error) {
+			g1aHand(t, true, func(ps []*autodiff.Var) (*Optimizer, error) {
 				return NewAdEMAMix(ps, AdEMAMixConfig{LR: lr, Beta1: b1, Beta2: b2, Beta3: b3, Alpha: alpha, Eps: eps,
 					WeightDecay: wd, AlphaWarmup: warm[0], Beta3Warmup: warm[1]})
 			}, want)

@@ -1,0 +1,47 @@
+package asm
+
+import "testing"
+
+// Benchmarks of the zoo kernels, as <Kernel>/<level>/<n> with the sizes of
+// BenchmarkAdam (fused_bench_test.go); run them together with
+// BenchmarkAdam to compare.
+
+// BenchmarkRMSProp: p, g, v read and p, v written, 20 bytes per param.
+func BenchmarkRMSProp(b *testing.B) {
+	fusedBench(b, fusedOptSizes, 20, func(b *testing.B, n int) {
+		p, g, v := fusedBenchSlice(n, 0, -1, 1), fusedBenchSlice(n, 1, -1, 1), fusedBenchSlice(n, 3, 0, 0.01)
+		h := RMSPropParams{LR: 1e-3, Rho: 0.9, Eps: 1e-8, EpsInSqrt: true}
+		for b.Loop() {
+			RMSPropStep(p, g, v, h)
+		}
+	})
+}
+
+// BenchmarkAdaMax: p, g, m, u read and p, m, u written, 28 bytes per
+// param.
+func BenchmarkAdaMax(b *testing.B) {
+	fusedBench(b, fusedOptSizes, 28, func(b *testing.B, n int) {
+		p, g := fusedBenchSlice(n, 0, -1, 1), fusedBenchSlice(n, 1, -1, 1)
+		m, u := fusedBenchSlice(n, 2, -0.1, 0.1), fusedBenchSlice(n, 3, 0, 0.01)
+		h := AdamParams{LR: 2e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8}
+		for i := 0; b.Loop(); i++ {
+			h.Step = i + 1
+			AdaMaxStep(p, g, m, u, h)
+		}
+	})
+}
+
+// BenchmarkAdEMAMix: p, g, m1, m2, v read and p, m1, m2, v written, 36
+// bytes per param.
+func BenchmarkAdEMAMix(b *testing.B) {
+	fusedBench(b, fusedOptSizes, 36, func(b *testing.B, n int) {
+		p, g := fusedBenchSlice(n, 0, -1, 1), fusedBenchSlice(n, 1, -1, 1)
+		m1, m2 := fusedBenchSlice(n, 2, -0.1, 0.1), fusedBenchSlice(n, 4, -0.1, 0.1)
+		v := fusedBenchSlice(n, 3, 0, 0.01)
+		h := AdEMAMixParams{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Beta3: 0.9999, Alpha: 2, Eps: 1e-8}
+		for i := 0; b.Loop(); i++ {
+			h.Step = i + 1
+			AdEMAMixStep(p, g, m1, m2, v, h)
+		}
+	})
+}
