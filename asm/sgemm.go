@@ -27,9 +27,9 @@ import (
 // C = beta·C. Zero m or n does nothing.
 //
 // Sgemm runs the kernel of the active CPU level (Active) and splits large
-// products over Threads() goroutines. It panics with a message starting with
-// "asm: sgemm:" on a negative dimension, a too small leading dimension or a
-// too short slice.
+// products over min(Threads(), runtime.GOMAXPROCS(0)) goroutines. It
+// panics with a message starting with "asm: sgemm:" on a negative
+// dimension, a too small leading dimension or a too short slice.
 func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	sgemmCheck(transA, transB, m, n, k, a, lda, b, ldb, c, ldc)
 	if m == 0 || n == 0 {
@@ -45,9 +45,11 @@ func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 	if !sgemmNarrowOK(p, &g) && sgemmSwapBetter(p, m, n) {
 		g = g.swapped()
 	}
-	t := int(sgemmThreads.Load())
-	if float64(m)*float64(n)*float64(k) < sgemmParallelMin {
-		t = 1
+	t := 1
+	if float64(m)*float64(n)*float64(k) >= sgemmParallelMin {
+		// More goroutines than Ps cannot run at once: the parts would
+		// take turns and only add their repacking and hand-offs.
+		t = min(int(sgemmThreads.Load()), runtime.GOMAXPROCS(0))
 	}
 	sgemmRun(p, &g, t)
 }
@@ -78,7 +80,8 @@ var sgemmThreads atomic.Int32
 func init() { sgemmThreads.Store(int32(runtime.GOMAXPROCS(0))) }
 
 // SetThreads sets how many goroutines Sgemm may use for one large product;
-// n < 1 restores the default, runtime.GOMAXPROCS(0) read at the call. With
+// n < 1 restores the default, runtime.GOMAXPROCS(0) read at the call. A
+// call uses at most runtime.GOMAXPROCS(0) of them, read at the call. With
 // one thread, Sgemm runs on the calling goroutine only. It is safe to call
 // concurrently with Sgemm; running calls keep their count.
 func SetThreads(n int) {
