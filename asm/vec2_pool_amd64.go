@@ -25,3 +25,18 @@ func maxPool2x2(dst []float32, idx []int32, x []float32, oh, ow, w int, base int
 //
 //go:noescape
 func maxPool2x2AVX512(dst []float32, idx []int32, x []float32, oh, ow, w int, base int32)
+
+// maxUnpool2x2 dispatches MaxUnpool2x2 like maxPool2x2.
+func maxUnpool2x2(dst, g []float32, idx []int32, oh, ow, w int, base int32) {
+	if active != AVX512 {
+		maxUnpool2x2Generic(dst, g, idx, oh, ow, w, base)
+		return
+	}
+	maxUnpool2x2AVX512(dst, g, idx, oh, ow, w, base)
+}
+
+// maxUnpool2x2AVX512 is maxUnpool2x2Generic for oh, ow > 0; it requires
+// AVX-512 F.
+//
+//go:noescape
+func maxUnpool2x2AVX512(dst, g []float32, idx []int32, oh, ow, w int, base int32)

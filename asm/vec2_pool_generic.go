@@ -50,3 +50,32 @@ func poolKeyGeneric(v float32) int32 {
 	nan := (0x7f800000 - b&0x7fffffff) >> 31
 	return k&^nan | 0x7fffffff&nan
 }
+
+// maxUnpool2x2Generic is the reference of MaxUnpool2x2 on the windows'
+// 2·oh rows of 2·ow columns of dst (rows of width w); MaxUnpool2x2 clears
+// the rest.
+func maxUnpool2x2Generic(dst, g []float32, idx []int32, oh, ow, w int, base int32) {
+	for i := 0; i < oh; i++ {
+		top := 2 * i * w
+		r0 := dst[top : top+2*ow]
+		r1 := dst[top+w : top+w+2*ow]
+		gi := g[i*ow : (i+1)*ow]
+		o := idx[i*ow : (i+1)*ow]
+		t0, w1 := base+int32(top), int32(w)
+		for j, k := range o {
+			rel := k - t0 - int32(2*j)
+			v := gi[j]
+			r0[2*j], r0[2*j+1], r1[2*j], r1[2*j+1] = 0, 0, 0, 0
+			switch rel {
+			case 0:
+				r0[2*j] = v
+			case 1:
+				r0[2*j+1] = v
+			case w1:
+				r1[2*j] = v
+			case w1 + 1:
+				r1[2*j+1] = v
+			}
+		}
+	}
+}

@@ -168,3 +168,115 @@ func BenchmarkMaxPool2x2(b *testing.B) {
 		})
 	}
 }
+
+// TestMaxUnpool2x2Levels checks every level against a direct scatter of
+// g at the indices MaxPool2x2 finds, on planes of every size up to 9×70
+// filled with garbage first (every element must be written), with guard
+// entries around dst, and with some indices moved out of their windows
+// (their g is dropped at every level alike).
+func TestMaxUnpool2x2Levels(t *testing.T) {
+	fusedForLevels(t, func(t *testing.T, l Level) {
+		r := rand.New(rand.NewPCG(6, 7))
+		for h := 0; h <= 9; h++ {
+			for w := 0; w <= 70; w++ {
+				oh, ow := h/2, w/2
+				x := poolPlane(r, h, w)
+				base := int32(r.IntN(1000))
+				idx := make([]int32, oh*ow)
+				MaxPool2x2(nil, idx, x, h, w, base)
+				g := make([]float32, len(idx))
+				for i := range g {
+					g[i] = float32(r.NormFloat64())
+				}
+				want := make([]float32, h*w)
+				for i, k := range idx {
+					want[k-base] = g[i]
+				}
+				if len(idx) > 2 && w > 3 {
+					// Move one index into the next window: its g goes.
+					i := r.IntN(len(idx) - 1)
+					if (i+1)%ow != 0 {
+						want[idx[i]-base] = 0
+						idx[i] += 2
+					}
+				}
+				idx0 := append([]int32(nil), idx...)
+				buf := make([]float32, h*w+32)
+				for i := range buf {
+					buf[i] = -7
+				}
+				dst := buf[16 : 16+h*w]
+				MaxUnpool2x2(dst, g, idx, h, w, base)
+				for i := range 16 {
+					if buf[i] != -7 || buf[16+h*w+i] != -7 {
+						t.Fatalf("%d×%d: write outside dst", h, w)
+					}
+				}
+				for i := range want {
+					if math.Float32bits(dst[i]) != math.Float32bits(want[i]) {
+						t.Fatalf("%d×%d element %d: got %v, want %v", h, w, i, dst[i], want[i])
+					}
+				}
+				for i := range idx {
+					if idx[i] != idx0[i] {
+						t.Fatalf("%d×%d: idx changed", h, w)
+					}
+				}
+			}
+		}
+	})
+}
+
+// TestMaxUnpool2x2Panics checks the argument checks.
+func TestMaxUnpool2x2Panics(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		f    func()
+	}{
+		{"short dst", func() { MaxUnpool2x2(make([]float32, 3), make([]float32, 1), make([]int32, 1), 2, 2, 0) }},
+		{"long g", func() { MaxUnpool2x2(make([]float32, 4), make([]float32, 2), make([]int32, 1), 2, 2, 0) }},
+		{"short idx", func() { MaxUnpool2x2(make([]float32, 8), make([]float32, 2), make([]int32, 1), 2, 4, 0) }},
+		{"overflow", func() {
+			MaxUnpool2x2(make([]float32, 4), make([]float32, 1), make([]int32, 1), 2, 2, math.MaxInt32-3)
+		}},
+	} {
+		func() {
+			defer func() {
+				s, _ := recover().(string)
+				if !strings.HasPrefix(s, "asm: maxunpool2x2:") {
+					t.Errorf("%s: panic %q", c.name, s)
+				}
+			}()
+			c.f()
+		}()
+	}
+}
+
+// BenchmarkMaxUnpool2x2 spreads the gradient of the W2 CNN's pooled
+// activation back over [64, 64, 24, 24] plane by plane.
+func BenchmarkMaxUnpool2x2(b *testing.B) {
+	const planes, h, w = 64 * 64, 24, 24
+	x := make([]float32, planes*h*w)
+	r := rand.New(rand.NewPCG(1, 2))
+	for i := range x {
+		x[i] = float32(r.NormFloat64())
+	}
+	idx := make([]int32, planes*(h/2)*(w/2))
+	g := make([]float32, len(idx))
+	for p := range planes {
+		MaxPool2x2(g[p*144:(p+1)*144], idx[p*144:(p+1)*144], x[p*h*w:(p+1)*h*w], h, w, int32(p*h*w))
+	}
+	for _, l := range Supported() {
+		b.Run(l.String(), func(b *testing.B) {
+			old := Active()
+			SetLevel(l)
+			defer SetLevel(old)
+			b.SetBytes(int64(4 * len(x)))
+			for b.Loop() {
+				for p := range planes {
+					MaxUnpool2x2(x[p*h*w:(p+1)*h*w], g[p*144:(p+1)*144], idx[p*144:(p+1)*144], h, w, int32(p*h*w))
+				}
+			}
+		})
+	}
+}

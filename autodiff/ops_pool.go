@@ -52,15 +52,66 @@ func MaxPool2d(x *Var, kernel, stride int) *Var {
 
 // maxPool2Op is the gather of a 2×2 stride-2 max pool whose values were
 // found together with the indices (asm.MaxPool2x2 writes both), so that
-// its Forward does not read the input a second time. Its name, JVP and
-// VJP are the gather's: the op table's 2×2 max-pool cases check it as a
-// gather.
+// its Forward does not read the input a second time. Its name and JVP are
+// the gather's (the op table's 2×2 max-pool cases check it as a gather);
+// its VJP is the same scatter done by maxunpool2d, which writes each
+// window once instead of clearing the input's shape and adding into it.
 type maxPool2Op struct {
 	gatherOp
 	out *tensor.Tensor // x.flat[idx], shaped
 }
 
 func (o *maxPool2Op) Forward(t *Tape, in []*Var) *tensor.Tensor { return o.out }
+
+// VJP: x̄ = maxunpool2d(ḡ) at the windows' maxima.
+func (o *maxPool2Op) VJP(t *Tape, in []*Var, out, g *Var, grads []*Var) {
+	s := in[0].Shape()
+	grads[0] = apply(&maxUnpool2Op{idx: o.idx, shape: [4]int{s[0], s[1], s[2], s[3]}}, g)
+}
+
+// maxUnpool2Op is the transpose of a 2×2 stride-2 max pool: g [N, C, OH,
+// OW] goes to the maxima's places idx in zeros of shape [N, C, H, W]
+// (OH = H/2, OW = W/2). It is scatterAdd for indices that are one per
+// window, written window by window without clearing first; its transpose
+// is the gather at idx.
+type maxUnpool2Op struct {
+	idx   []int32 // flat index of each window's maximum, one per input element
+	shape [4]int  // the output shape [N, C, H, W]
+}
+
+var maxUnpool2Name = registerOp("maxunpool2d")
+
+func (o *maxUnpool2Op) Name() string { return maxUnpool2Name }
+
+func (o *maxUnpool2Op) Forward(t *Tape, in []*Var) *tensor.Tensor { return o.unpool(t, in[0].Value) }
+
+func (o *maxUnpool2Op) JVP(t *Tape, in []*Var, out *Var) *tensor.Tensor {
+	return o.unpool(t, in[0].Tangent)
+}
+
+// VJP: ḡ = gather(c, idx).
+func (o *maxUnpool2Op) VJP(t *Tape, in []*Var, out, c *Var, grads []*Var) {
+	grads[0] = gather(c, o.idx, in[0].Shape())
+}
+
+func (o *maxUnpool2Op) unpool(t *Tape, g *tensor.Tensor) *tensor.Tensor {
+	out := t.alloc(o.shape[:]...)
+	n, c, h, w := o.shape[0], o.shape[1], o.shape[2], o.shape[3]
+	oh, ow := h/2, w/2
+	if g.Size() != n*c*oh*ow || len(o.idx) != g.Size() {
+		panic(&tensor.ShapeError{Op: maxUnpool2Name, Reason: fmt.Sprintf("%d indices for the input", len(o.idx)),
+			Shapes: [][]int{g.Shape(), o.shape[:]}})
+	}
+	gd, od := g.Data(), out.Data()
+	planes := n * c
+	parallelFor(planes, parts(planes, planes*h*w), func(lo, hi, _ int) {
+		for p := lo; p < hi; p++ {
+			i := p * oh * ow
+			asm.MaxUnpool2x2(od[p*h*w:(p+1)*h*w], gd[i:i+oh*ow], o.idx[i:i+oh*ow], h, w, int32(p*h*w))
+		}
+	})
+	return out
+}
 
 // maxPool2 writes the maxima and their flat indices of the 2×2 stride-2
 // windows of x's planes (each h×w, giving oh×ow windows), splitting the

@@ -55,3 +55,19 @@ func TestMaxPool2MatchesGather(t *testing.T) {
 		}
 	}
 }
+
+func init() {
+	// The indices of the maxima of a fixed [2, 2, 5, 6] input (odd height:
+	// the last row is in no window), as the 2×2 max pool finds them.
+	x := tensor.RandN(tensor.NewRNG(21), 1, 2, 2, 5, 6)
+	idx := make([]int32, 2*2*2*3)
+	maxPoolIndexGeneric(idx, x.Data(), 0, 4, 5, 6, 2, 2, 2, 3)
+	opCases = append(opCases,
+		opCase{name: "maxunpool2d", op: "maxunpool2d", shapes: [][]int{{2, 2, 2, 3}}, f: func(in []*Var) *Var {
+			return apply(&maxUnpool2Op{idx: idx, shape: [4]int{2, 2, 5, 6}}, in[0])
+		}},
+		opCase{name: "maxunpool2d squared", op: "maxunpool2d", shapes: [][]int{{2, 2, 2, 3}}, f: func(in []*Var) *Var {
+			return Square(apply(&maxUnpool2Op{idx: idx, shape: [4]int{2, 2, 5, 6}}, in[0]))
+		}},
+	)
+}
