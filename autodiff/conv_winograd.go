@@ -35,7 +35,7 @@ import (
 // winoTiles is the number of tiles a block aims for: enough columns for
 // the sgemms to run near peak, few enough for a block's V and M to stay
 // in the L2 cache.
-var winoTiles = 72
+const winoTiles = 72
 
 // winoGeom is a 3×3 stride-1 correlation of src [N, Cin, H, W] with zero
 // padding pad into dst [N, Cout, OH, OW], cut into 4×4 output tiles.

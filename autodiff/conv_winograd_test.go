@@ -245,3 +245,36 @@ func BenchmarkConv2W2(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkWinogradTransforms times the four tile transforms alone on one
+// block of the W2 CNN's second convolution (per tile or patch).
+func BenchmarkWinogradTransforms(b *testing.B) {
+	g := newWinoGeom(64, 32, 64, 26, 26, 0)
+	nb := g.nb
+	nt := nb * g.tiles()
+	rng := tensor.NewRNG(1)
+	x := tensor.RandN(rng, 1, nb, 32, 26, 26).Data()
+	gy := tensor.RandN(rng, 1, nb, 64, 24, 24).Data()
+	sc := tensor.RandN(rng, 1, g.blockSize()).Data()
+	v, sv, m, sm := g.blockMats(sc, nt)
+	for _, c := range []struct {
+		name  string
+		items int
+		f     func()
+	}{
+		{"input", 32 * nt, func() { g.inputTransform(v, sv, x, nb) }},
+		{"inputT", 32 * nt, func() { g.inputTransformT(x, v, sv, nb) }},
+		{"output", 64 * nt, func() { g.outputTransform(gy, m, sm, nb, nil, false) }},
+		{"grad", 64 * nt, func() { g.gradTransform(m, sm, gy, nb) }},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			cpu := processCPUTime()
+			for b.Loop() {
+				c.f()
+			}
+			if cpu >= 0 {
+				b.ReportMetric((processCPUTime()-cpu)*1e9/float64(b.N*c.items), "cpu-ns/tile")
+			}
+		})
+	}
+}
