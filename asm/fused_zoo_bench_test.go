@@ -45,3 +45,29 @@ func BenchmarkAdEMAMix(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkCAdamW: the count pass reads g, m (8 bytes per param); the
+// update pass reads p, g, m, v and writes p, m, v (28); 36 in all.
+func BenchmarkCAdamW(b *testing.B) {
+	fusedBench(b, fusedOptSizes, 36, func(b *testing.B, n int) {
+		p, g := fusedBenchSlice(n, 0, -1, 1), fusedBenchSlice(n, 1, -1, 1)
+		m, v := fusedBenchSlice(n, 2, -0.1, 0.1), fusedBenchSlice(n, 3, 0, 0.01)
+		h := AdamParams{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-6, WeightDecay: 1e-2}
+		for i := 0; b.Loop(); i++ {
+			h.Step = i + 1
+			CAdamWStep(p, g, m, v, h)
+		}
+	})
+}
+
+// BenchmarkCLion: the count pass reads g, m (8 bytes per param); the
+// update pass reads p, g, m and writes p, m (20); 28 in all.
+func BenchmarkCLion(b *testing.B) {
+	fusedBench(b, fusedOptSizes, 28, func(b *testing.B, n int) {
+		p, g, m := fusedBenchSlice(n, 0, -1, 1), fusedBenchSlice(n, 1, -1, 1), fusedBenchSlice(n, 2, -0.1, 0.1)
+		h := LionParams{LR: 1e-4, Beta1: 0.95, Beta2: 0.98, WeightDecay: 0.1}
+		for b.Loop() {
+			CLionStep(p, g, m, h)
+		}
+	})
+}

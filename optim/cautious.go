@@ -3,6 +3,7 @@ package optim
 import (
 	"fmt"
 
+	"github.com/gograd/gograd/asm"
 	"github.com/gograd/gograd/autodiff"
 )
 
@@ -70,13 +71,26 @@ func (c cautious) Update(slots []Slot) {
 // The chain is ScaleByAdam, Cautious(false), AddDecayedWeights, ScaleByLR;
 // cfg is read as for NewAdamW and validated the same way (errors name
 // "cadamw"). DefaultCAdamW gives the defaults. The state is Adam's.
+//
+// Steps run the fused asm.CAdamWStep kernel (a pass that counts the mask,
+// then AdamW's one-pass update with the mask and scale), which computes
+// the decay first and evaluates the mask as sign(m)·g > 0: the same mask
+// as the chain's u·g > 0 (u = c·m with c > 0) except where a product
+// falls below the smallest float32, so the two agree up to rounding.
+// SetFused(false) selects the chain.
 func NewCAdamW(params []*autodiff.Var, cfg AdamConfig) (*Optimizer, error) {
 	const opt = "cadamw"
 	if err := cfg.validate(opt); err != nil {
 		return nil, err
 	}
 	t := Chain(ScaleByAdam(cfg.Beta1, cfg.Beta2, cfg.Eps), Cautious(false), AddDecayedWeights(), ScaleByLR())
-	return NewFromTransform(opt, params, t, cfg.LR, cfg.WeightDecay)
+	h := asm.AdamParams{Beta1: cfg.Beta1, Beta2: cfg.Beta2, Eps: cfg.Eps, Decoupled: true}
+	k := func(p, g []float32, st [][]float32, step int, lr, wd float32) {
+		h := h
+		h.LR, h.WeightDecay, h.Step = float64(lr), float64(wd), step
+		asm.CAdamWStep(p, g, st[0], st[1], h)
+	}
+	return newFused(opt, params, t, k, cfg.LR, cfg.WeightDecay)
 }
 
 // DefaultCAdamW returns the defaults of METHODS.md 1.10: η = 1e-3, β =
@@ -94,6 +108,11 @@ func DefaultCAdamW() AdamConfig { return AdamConfig{LR: 1e-3, Beta1: 0.9, Beta2:
 // The chain is ScaleByLion, Cautious(true), AddDecayedWeights, ScaleByLR;
 // cfg is read and validated as for NewLion (errors name "clion").
 // DefaultCLion gives the defaults. The state is Lion's ("exp_avg").
+//
+// Steps run the fused asm.CLionStep kernel (a pass that counts the mask,
+// then Lion's one-pass update with the mask and scale), which agrees
+// with the chain up to rounding (the decay comes first, η·n/(Σφ+1) is
+// rounded once). SetFused(false) selects the chain.
 func NewCLion(params []*autodiff.Var, cfg LionConfig) (*Optimizer, error) {
 	const opt = "clion"
 	if err := checkNonNeg(opt, "lr", float64(cfg.LR)); err != nil {
@@ -109,7 +128,13 @@ func NewCLion(params []*autodiff.Var, cfg LionConfig) (*Optimizer, error) {
 		return nil, err
 	}
 	t := Chain(ScaleByLion(cfg.Beta1, cfg.Beta2), Cautious(true), AddDecayedWeights(), ScaleByLR())
-	return NewFromTransform(opt, params, t, cfg.LR, cfg.WeightDecay)
+	h := asm.LionParams{Beta1: cfg.Beta1, Beta2: cfg.Beta2}
+	k := func(p, g []float32, st [][]float32, step int, lr, wd float32) {
+		h := h
+		h.LR, h.WeightDecay = float64(lr), float64(wd)
+		asm.CLionStep(p, g, st[0], h)
+	}
+	return newFused(opt, params, t, k, cfg.LR, cfg.WeightDecay)
 }
 
 // DefaultCLion returns the defaults of METHODS.md 1.10: η = 1e-4, β =

@@ -58,6 +58,14 @@ var fusedCases = []struct {
 		c.LR, c.Alpha, c.WeightDecay, c.AlphaWarmup, c.Beta3Warmup = 0.01, 5, 0.1, 20, 30
 		return NewAdEMAMix(ps, c)
 	}},
+	{"cadamw", func(ps []*autodiff.Var) (*Optimizer, error) { return NewCAdamW(ps, DefaultCAdamW()) }},
+	{"cadamw-wd", func(ps []*autodiff.Var) (*Optimizer, error) {
+		return NewCAdamW(ps, AdamConfig{LR: 0.01, Beta1: 0.9, Beta2: 0.99, Eps: 1e-8, WeightDecay: 0.1})
+	}},
+	{"clion", func(ps []*autodiff.Var) (*Optimizer, error) { return NewCLion(ps, DefaultCLion()) }},
+	{"clion-wd", func(ps []*autodiff.Var) (*Optimizer, error) {
+		return NewCLion(ps, LionConfig{LR: 1e-3, Beta1: 0.9, Beta2: 0.99, WeightDecay: 0.3})
+	}},
 }
 
 // TestFusedMatchesChain runs each optimizer's fused kernel and its
