@@ -555,7 +555,8 @@ func sgemmRoundUp(x, m int) int { return (x + m - 1) / m * m }
 
 // sgemmParallel splits g into t parts of whole tiles along the side that
 // costs less (sgemmPlan), and runs them on t goroutines: t-1 parts go to
-// sgemm's worker goroutines and the caller runs the last. Each part packs
+// sgemm's worker goroutines and the caller runs the last, then takes back
+// and runs any part that no worker has started yet. Each part packs
 // its own blocks, so splitting the rows of C repacks all of op(B) in every
 // part and splitting the columns repacks all of op(A); the cost model
 // weighs the largest part's multiply-adds against that repacking (packing
@@ -579,20 +580,34 @@ func sgemmParallel(p *sgemmParams, g *sgemmGeom, t int) {
 		task := &job.tasks[i]
 		*task = sgemmTask{p: p, job: job, spin: spin,
 			g: sgemmSplit(g, byRows, min(total, tiles*i/t*unit), min(total, tiles*(i+1)/t*unit))}
-		if !sgemmHandOff(workers, task) {
+		task.worker = sgemmHandOff(workers, task)
+		if task.worker == nil {
 			sgemmRunTask(task, nil) // every worker is busy with other calls
 		}
 	}
 	last := sgemmSplit(g, byRows, min(total, tiles*(t-1)/t*unit), total)
 	w := sgemmWorkPool.Get().(*sgemmWork)
 	sgemmSerial(p, &last, w)
-	sgemmWorkPool.Put(w)
+	// A part that its worker has not picked up yet (it is waking up, or
+	// its thread is not running on a busy machine) is taken back and run
+	// here rather than waited for.
 	for i := range job.tasks {
-		job.tasks[i].wait()
+		task := &job.tasks[i]
+		if task.worker != nil && task.worker.slot.CompareAndSwap(task, nil) {
+			sgemmSerial(task.p, &task.g, w)
+			sgemmTakenBack.Add(1)
+			continue
+		}
+		task.wait()
 	}
+	sgemmWorkPool.Put(w)
 	clear(job.tasks) // drop the references to the caller's slices
 	sgemmJobPool.Put(job)
 }
+
+// sgemmTakenBack counts the parts that sgemmParallel took back from a
+// worker that had not started them, for tests and diagnostics.
+var sgemmTakenBack atomic.Uint64
 
 // sgemmSpin is how long an idle worker, and a caller waiting for a part,
 // poll before they block. Waking a blocked goroutine on an idle core takes
@@ -604,11 +619,12 @@ const sgemmSpin = 200 * time.Microsecond
 
 // sgemmTask is one part of a parallel product, run by a worker.
 type sgemmTask struct {
-	p    *sgemmParams
-	g    sgemmGeom
-	job  *sgemmJob
-	spin bool         // poll before blocking (GOMAXPROCS > 1)
-	done atomic.Int32 // sgemmRunning, sgemmDone, or sgemmWaiting
+	p      *sgemmParams
+	g      sgemmGeom
+	job    *sgemmJob
+	worker *sgemmWorker // the worker it was handed to, or nil
+	spin   bool         // poll before blocking (GOMAXPROCS > 1)
+	done   atomic.Int32 // sgemmRunning, sgemmDone, or sgemmWaiting
 }
 
 // The states of sgemmTask.done.
@@ -661,14 +677,21 @@ var sgemmJobPool = sync.Pool{New: func() any { return &sgemmJob{wake: make(chan 
 
 // sgemmWorker is a goroutine that runs the parts handed to it in slot:
 // nil when it is idle and polling, sgemmAsleep when it is blocked on wake,
-// or the task it runs.
+// a task handed to it and not yet started, or sgemmBusy while it runs one.
+// A handed task belongs to whoever moves it out of the slot: the worker
+// (to sgemmBusy) or the caller taking it back (to nil), so neither touches
+// a task the other runs.
 type sgemmWorker struct {
 	slot atomic.Pointer[sgemmTask]
 	wake chan struct{}
 }
 
-// sgemmAsleep marks the slot of a worker blocked on its wake channel.
-var sgemmAsleep = new(sgemmTask)
+// sgemmAsleep marks the slot of a worker blocked on its wake channel, and
+// sgemmBusy that of a worker running a task.
+var (
+	sgemmAsleep = new(sgemmTask)
+	sgemmBusy   = new(sgemmTask)
+)
 
 // The worker goroutines: started on first need, as many as the most
 // threads-1 any call has asked for, and kept for the life of the process.
@@ -703,19 +726,19 @@ func sgemmStartWorkers(n int) []*sgemmWorker {
 	return list
 }
 
-// sgemmHandOff gives task to an idle worker and reports whether one took
-// it.
-func sgemmHandOff(workers []*sgemmWorker, task *sgemmTask) bool {
+// sgemmHandOff gives task to an idle worker and returns it, or nil if
+// every worker is busy.
+func sgemmHandOff(workers []*sgemmWorker, task *sgemmTask) *sgemmWorker {
 	for _, w := range workers {
 		if w.slot.CompareAndSwap(nil, task) {
-			return true
+			return w
 		}
 		if w.slot.CompareAndSwap(sgemmAsleep, task) {
 			w.wake <- struct{}{}
-			return true
+			return w
 		}
 	}
-	return false
+	return nil
 }
 
 // run is the worker's loop: wait for a task, run it, become idle again.
@@ -728,24 +751,30 @@ func (w *sgemmWorker) run() {
 	}
 }
 
-// await returns the next task handed to w, polling for up to sgemmSpin
-// first if spin is set.
+// await returns the next task handed to w, moved out of the slot (which
+// then reads sgemmBusy), polling for up to sgemmSpin first if spin is set.
 func (w *sgemmWorker) await(spin bool) *sgemmTask {
-	if spin {
-		start := time.Now()
-		for i := 1; ; i++ {
-			if task := w.slot.Load(); task != nil {
-				return task
-			}
-			if i%64 == 0 && time.Since(start) > sgemmSpin {
-				break
+	for {
+		if spin {
+			start := time.Now()
+			for i := 1; ; i++ {
+				if task := w.slot.Load(); task != nil && w.slot.CompareAndSwap(task, sgemmBusy) {
+					return task
+				}
+				if i%64 == 0 && time.Since(start) > sgemmSpin {
+					break
+				}
 			}
 		}
+		if w.slot.CompareAndSwap(nil, sgemmAsleep) {
+			<-w.wake
+		}
+		// The slot holds a task, or nil if its caller took it back
+		// before this worker got to it; then wait for the next.
+		if task := w.slot.Load(); task != nil && task != sgemmAsleep && w.slot.CompareAndSwap(task, sgemmBusy) {
+			return task
+		}
 	}
-	if w.slot.CompareAndSwap(nil, sgemmAsleep) {
-		<-w.wake
-	}
-	return w.slot.Load()
 }
 
 // sgemmPlan chooses how sgemmParallel splits g over at most t goroutines:

@@ -2,6 +2,7 @@ package asm
 
 import (
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"sync"
 	"testing"
@@ -44,5 +45,48 @@ func TestSgemmConcurrentCalls(t *testing.T) {
 			})
 		}
 		wg.Wait()
+	}
+}
+
+// TestSgemmTakeBack runs parallel products with GOMAXPROCS 1, where a
+// worker cannot start its part while the caller computes its own, so the
+// caller takes the part back (sgemmTakenBack); each product must equal the
+// serial one bit for bit, and the workers must still serve parallel
+// products afterwards with GOMAXPROCS restored.
+func TestSgemmTakeBack(t *testing.T) {
+	const m, n, k = 130, 100, 120
+	rng := rand.New(rand.NewPCG(5, 6))
+	a, b := make([]float32, m*k), make([]float32, k*n)
+	for i := range a {
+		a[i] = rng.Float32() - 0.5
+	}
+	for i := range b {
+		b[i] = rng.Float32() - 0.5
+	}
+	p := sgemmParamsFor(active)
+	want := make([]float32, m*n)
+	g := sgemmGeom{m: m, n: n, k: k, alpha: 1, a: a, lda: k, b: b, ldb: n, c: want, ldc: n}
+	sgemmSerial(p, &g, new(sgemmWork))
+	run := func(threads int) {
+		c := make([]float32, m*n)
+		g := sgemmGeom{m: m, n: n, k: k, alpha: 1, a: a, lda: k, b: b, ldb: n, c: c, ldc: n}
+		sgemmRun(p, &g, threads)
+		if !slices.Equal(c, want) {
+			t.Fatalf("threads=%d: parallel product differs from the serial one", threads)
+		}
+	}
+	old := runtime.GOMAXPROCS(1)
+	before := sgemmTakenBack.Load()
+	for range 50 {
+		run(2)
+	}
+	taken := sgemmTakenBack.Load() - before
+	runtime.GOMAXPROCS(old)
+	if taken == 0 {
+		t.Errorf("GOMAXPROCS 1: no part of 50 products was taken back from a worker")
+	}
+	for range 50 {
+		run(2)
+		run(3)
 	}
 }
