@@ -190,8 +190,9 @@ func BenchmarkConv2dW2(b *testing.B) {
 		h := Conv2d(tp.Input(x), w1, b1, 1, 0)
 		tp.Backward(Sum(Conv2d(h, w2, b2, 1, 0)))
 	}
-	// FLOPs of the three products of each layer (forward, dW, dcols; the
-	// first layer's input needs no gradient, so it has two).
+	// FLOPs of the direct algorithm's three products of each layer
+	// (forward, dW, dcols; the first layer's input needs no gradient, so it
+	// has two), whichever algorithm runs: the second layer takes Winograd.
 	flops := 2.0 * 64 * (26*26*32*9*2 + 24*24*64*288*3)
 	b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 }
