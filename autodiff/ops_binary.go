@@ -3,6 +3,7 @@ package autodiff
 import (
 	"slices"
 
+	"github.com/gograd/gograd/asm"
 	"github.com/gograd/gograd/tensor"
 )
 
@@ -24,8 +25,48 @@ func (o *binaryOp) Forward(t *Tape, in []*Var) *tensor.Tensor {
 	a, b := in[0].Value, in[1].Value
 	shape := broadcastShape(o.Name(), a.Shape(), b.Shape())
 	out := t.alloc(shape...)
-	binaryTo(o.kind, out.Data(), a.Data(), b.Data(), shape, a.Shape(), b.Shape())
+	if !binaryFast(o.kind, out.Data(), a, b) {
+		binaryTo(o.kind, out.Data(), a.Data(), b.Data(), shape, a.Shape(), b.Shape())
+	}
 	return out
+}
+
+// rowMin is the least row length for which a kernel call per row beats
+// binaryTo's and sumToInto's loops.
+const rowMin = 16
+
+// binaryFast computes dst = a ∘ b for add and mul with the asm kernels
+// when a and b have the same shape (split over goroutines when large), or
+// b is one row [C] repeated over the rows of a [..., C] (a linear layer's
+// bias) with C ≥ rowMin, and reports whether it did. The kernels do the
+// same IEEE operations as binaryTo, so the results are the same bit for
+// bit.
+func binaryFast(kind binaryKind, dst []float32, a, b *tensor.Tensor) bool {
+	if kind != kindAdd && kind != kindMul {
+		return false
+	}
+	k := asm.AddTo
+	if kind == kindMul {
+		k = asm.MulTo
+	}
+	as, bs := a.Shape(), b.Shape()
+	ad, bd := a.Data(), b.Data()
+	switch {
+	case slices.Equal(as, bs):
+		if parts(len(dst), len(dst)) == 1 {
+			k(dst, ad, bd) // no closure: nothing escapes
+		} else {
+			parallelRange(len(dst), func(lo, hi int) { k(dst[lo:hi], ad[lo:hi], bd[lo:hi]) })
+		}
+		return true
+	case len(bs) == 1 && len(as) >= 2 && as[len(as)-1] == bs[0] && bs[0] >= rowMin:
+		c := bs[0]
+		for r := 0; r < len(dst); r += c {
+			k(dst[r:r+c], ad[r:r+c], bd)
+		}
+		return true
+	}
+	return false
 }
 
 // JVP: d(a+b) = da+db, d(a-b) = da-db, d(ab) = da·b + a·db,
@@ -138,15 +179,31 @@ func (o *sumToOp) Forward(t *Tape, in []*Var) *tensor.Tensor {
 	x := in[0].Value
 	checkBroadcastsTo(sumToName, o.shape, x.Shape())
 	out := t.alloc(o.shape...)
-	sumToInto(out.Data(), x.Data(), o.shape, x.Shape())
+	sumRowsTo(out.Data(), x.Data(), o.shape, x.Shape())
 	return out
 }
 
 func (o *sumToOp) JVP(t *Tape, in []*Var, out *Var) *tensor.Tensor {
 	dx := in[0].Tangent
 	res := t.alloc(o.shape...)
-	sumToInto(res.Data(), dx.Data(), o.shape, dx.Shape())
+	sumRowsTo(res.Data(), dx.Data(), o.shape, dx.Shape())
 	return res
+}
+
+// sumRowsTo is sumToInto, with the rows of src [..., C] added by
+// asm.Axpy when they all sum to one row (to is [C], [1, C], …: a bias
+// gradient) and C ≥ rowMin. Axpy's y + 1·x rounds once, as y + x does, so
+// the sums are the same bit for bit.
+func sumRowsTo(dst, src []float32, to, from []int) {
+	c := dimFromRight(to, 0)
+	if len(from) < 2 || len(to) > len(from) || c != from[len(from)-1] || len(dst) != c || c < rowMin {
+		sumToInto(dst, src, to, from)
+		return
+	}
+	clear(dst)
+	for r := 0; r < len(src); r += c {
+		asm.Axpy(dst, 1, src[r:r+c])
+	}
 }
 
 func (o *sumToOp) VJP(t *Tape, in []*Var, out, g *Var, grads []*Var) {
