@@ -151,7 +151,11 @@ func (f fn) apply(order int, dst, x []float32) {
 	x = x[:len(dst)]
 	switch {
 	case f.name == "relu" && order == 0:
-		parallelRange(len(dst), func(lo, hi int) { asm.ReluForwardTo(dst[lo:hi], x[lo:hi]) })
+		if parts(len(dst), len(dst)) == 1 {
+			asm.ReluForwardTo(dst, x) // no closure: nothing escapes
+		} else {
+			parallelRange(len(dst), func(lo, hi int) { asm.ReluForwardTo(dst[lo:hi], x[lo:hi]) })
+		}
 	case f.name == "relu" && order == 1:
 		for i, v := range x {
 			dst[i] = 0
@@ -213,7 +217,11 @@ func derivMulInto(f fn, order int, dst, g, x []float32) {
 	g, x = g[:len(dst)], x[:len(dst)]
 	switch {
 	case f.name == "relu" && order == 1:
-		parallelRange(len(dst), func(lo, hi int) { asm.ReluBackwardTo(dst[lo:hi], g[lo:hi], x[lo:hi]) })
+		if parts(len(dst), len(dst)) == 1 {
+			asm.ReluBackwardTo(dst, g, x)
+		} else {
+			parallelRange(len(dst), func(lo, hi int) { asm.ReluBackwardTo(dst[lo:hi], g[lo:hi], x[lo:hi]) })
+		}
 	case (f.name == "relu" || f.name == "leakyrelu" || f.name == "abs") && order == 2:
 		clear(dst)
 	case f.name == "square" && order == 1:
