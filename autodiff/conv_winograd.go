@@ -162,6 +162,57 @@ func (g *winoGeom) gradX(dx, scratch []float32, p int, pairs ...winoPair) {
 	})
 }
 
+// winoShare carries the weight cotangent from conv2d's input-cotangent op
+// to its weight-cotangent op when conv2d's VJP wants both (see
+// conv2dOp.VJP): both transform the same ḡ, so the first does the work of
+// the second too. The ops compare tensors by identity, so a share only
+// serves the very x and ḡ it was made for.
+type winoShare struct {
+	x, gy *tensor.Tensor // conv2d's input and output cotangent
+	dw    *tensor.Tensor // conv2dgradw(x, gy), nil until computed
+}
+
+// gradXW is gradX for one pair (gy, u) that also sets du [36][Cout][Cin]
+// to gradU's result for (x, gy), transforming gy once per block: after
+// the input cotangent of a block is out of V, V takes x's transform.
+// sums is (p-1)·len(du) elements of scratch, as for gradU.
+func (g *winoGeom) gradXW(dx, du, scratch, sums []float32, p int, x, gy, u []float32) {
+	chw, ohw, tpi := g.cin*g.h*g.w, g.cout*g.oh*g.ow, g.tiles()
+	size, usize := g.blockSize(), len(du)
+	parallelFor(g.n, p, func(lo, hi, part int) {
+		sc := scratch[part*size : (part+1)*size]
+		acc := du
+		if part < p-1 {
+			acc = sums[part*usize : (part+1)*usize]
+		}
+		beta := float32(0)
+		for n0 := lo; n0 < hi; n0 += g.nb {
+			nb := min(g.nb, hi-n0)
+			nt := nb * tpi
+			v, sv, m, sm := g.blockMats(sc, nt)
+			g.gradTransform(m, sm, gy[n0*ohw:(n0+nb)*ohw], nb)
+			for k := 0; k < 36; k++ {
+				tensor.Sgemm(true, false, g.cin, nt, g.cout, 1,
+					u[k*g.cout*g.cin:(k+1)*g.cout*g.cin], g.cin,
+					m[k*sm:k*sm+g.cout*nt], nt,
+					0, v[k*sv:k*sv+g.cin*nt], nt)
+			}
+			g.inputTransformT(dx[n0*chw:(n0+nb)*chw], v, sv, nb)
+			g.inputTransform(v, sv, x[n0*chw:(n0+nb)*chw], nb)
+			for k := 0; k < 36; k++ {
+				tensor.Sgemm(false, true, g.cout, g.cin, nt, 1,
+					m[k*sm:k*sm+g.cout*nt], nt,
+					v[k*sv:k*sv+g.cin*nt], nt,
+					beta, acc[k*g.cout*g.cin:(k+1)*g.cout*g.cin], g.cin)
+			}
+			beta = 1
+		}
+	})
+	for part := 0; part < p-1; part++ {
+		asm.Axpy(du, 1, sums[part*usize:(part+1)*usize])
+	}
+}
+
 // winoGradPair is one term of winoGeom.gradU: an input x [N, Cin, H, W]
 // and an output cotangent gy [N, Cout, OH, OW]. A pair with a nil member
 // is skipped.

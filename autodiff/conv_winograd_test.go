@@ -5,6 +5,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/gograd/gograd/asm"
 	"github.com/gograd/gograd/tensor"
 )
 
@@ -41,10 +42,10 @@ func winoCase(name, op string, x, w []int, pad int, bias bool) opCase {
 		c.f = func(in []*Var) *Var { return apply(&conv2dOp{g}, in...) }
 	case "conv2dgradx":
 		c.shapes = [][]int{gs, w}
-		c.f = func(in []*Var) *Var { return apply(&conv2dGradXOp{g}, in[0], in[1]) }
+		c.f = func(in []*Var) *Var { return apply(&conv2dGradXOp{g: g}, in[0], in[1]) }
 	case "conv2dgradw":
 		c.shapes = [][]int{x, gs}
-		c.f = func(in []*Var) *Var { return apply(&conv2dGradWOp{g}, in[0], in[1]) }
+		c.f = func(in []*Var) *Var { return apply(&conv2dGradWOp{g: g}, in[0], in[1]) }
 	}
 	return c
 }
@@ -136,8 +137,8 @@ func TestWinogradMatchesDirect(t *testing.T) {
 				wino, d Op
 				a, b    *Var
 			}{
-				{"conv2dgradx", &conv2dGradXOp{gw}, &conv2dGradXOp{gd}, gy, in[1]},
-				{"conv2dgradw", &conv2dGradWOp{gw}, &conv2dGradWOp{gd}, in[0], gy},
+				{"conv2dgradx", &conv2dGradXOp{g: gw}, &conv2dGradXOp{g: gd}, gy, in[1]},
+				{"conv2dgradw", &conv2dGradWOp{g: gw}, &conv2dGradWOp{g: gd}, in[0], gy},
 			} {
 				got := apply(op.wino, op.a, op.b).Value.Data()
 				ref := apply(op.d, op.a, op.b).Value.Data()
@@ -148,6 +149,53 @@ func TestWinogradMatchesDirect(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestWinogradSharedGrads checks the backward pass of a Winograd conv2d
+// whose input and weight both need gradients (conv2dgradx computes the
+// weight's too, see winoShare) against the im2col path, at one and at
+// several goroutines, and that the share was used.
+func TestWinogradSharedGrads(t *testing.T) {
+	rng := tensor.NewRNG(9)
+	xs, ws := []int{5, 9, 14, 13}, []int{11, 9, 3, 3}
+	x, w, b := tensor.RandN(rng, 1, xs...), tensor.RandN(rng, 1, ws...), tensor.RandN(rng, 1, ws[0])
+	gw, gd := winoGeomFor(xs, ws, 1, true), winoGeomFor(xs, ws, 1, false)
+	u := tensor.RandN(rng, 1, gw.n, ws[0], gw.oh, gw.ow)
+	grads := func(g convGeom) (dx, dw, db []float32) {
+		xp, wp, bp := NewParam("x", x), NewParam("w", w), NewParam("b", b)
+		tp := NewTape()
+		y := apply(&conv2dOp{g: g}, tp.Bind(xp), tp.Bind(wp), tp.Bind(bp))
+		tp.Backward(Sum(Mul(y, tp.Input(u))))
+		return xp.Grad.Data(), wp.Grad.Data(), bp.Grad.Data()
+	}
+	dx0, dw0, db0 := grads(gd)
+	prev := asm.Threads()
+	defer asm.SetThreads(prev)
+	for _, threads := range []int{1, 3} {
+		asm.SetThreads(threads)
+		dx, dw, db := grads(gw)
+		for name, pair := range map[string][2][]float32{"dx": {dx, dx0}, "dw": {dw, dw0}, "db": {db, db0}} {
+			if e := maxErr(pair[0], pair[1]); e > 1e-5 {
+				t.Errorf("%d threads: %s differs from im2col by %.3g", threads, name, e)
+			}
+		}
+	}
+
+	// The two ops as conv2dOp.VJP applies them.
+	tp := NewTape()
+	xv, wv, gv := tp.Input(x), tp.Input(w), tp.Input(u)
+	sh := &winoShare{x: xv.Value, gy: gv.Value}
+	dx := apply(&conv2dGradXOp{g: gw, share: sh}, gv, wv).Value.Data()
+	if sh.dw == nil {
+		t.Fatal("conv2dgradx left no weight cotangent in the share")
+	}
+	dw := apply(&conv2dGradWOp{g: gw, share: sh}, xv, gv).Value.Data()
+	if e := maxErr(dx, dx0); e > 1e-5 {
+		t.Errorf("shared dx differs from im2col by %.3g", e)
+	}
+	if e := maxErr(dw, dw0); e > 1e-5 {
+		t.Errorf("shared dw differs from im2col by %.3g", e)
 	}
 }
 
@@ -222,8 +270,8 @@ func BenchmarkConv2W2(b *testing.B) {
 			in   []*Var
 		}{
 			{"conv2d", &conv2dOp{g}, []*Var{x, w, bias}},
-			{"conv2dgradx", &conv2dGradXOp{g}, []*Var{gy, w}},
-			{"conv2dgradw", &conv2dGradWOp{g}, []*Var{x, gy}},
+			{"conv2dgradx", &conv2dGradXOp{g: g}, []*Var{gy, w}},
+			{"conv2dgradw", &conv2dGradWOp{g: g}, []*Var{x, gy}},
 		} {
 			b.Run(name+"/"+op.name, func(b *testing.B) {
 				tp := NewTape()

@@ -531,12 +531,20 @@ func (o *conv2dOp) winoJVP(t *Tape, in []*Var, res *tensor.Tensor, oc int) *tens
 
 // VJP: x̄ = conv2dgradx(ḡ, w), w̄ = conv2dgradw(x, ḡ), b̄ sums ḡ over
 // everything but its channel.
+//
+// With Winograd and both cotangents wanted, the two backward ops share the
+// transform of ḡ: conv2dgradx's forward pass also computes w̄ into a
+// winoShare, which conv2dgradw's forward pass then returns.
 func (o *conv2dOp) VJP(t *Tape, in []*Var, out, g *Var, grads []*Var) {
+	var sh *winoShare
+	if o.g.wino && in[0].needsGrad() && in[1].needsGrad() {
+		sh = &winoShare{x: in[0].Value, gy: g.Value}
+	}
 	if in[0].needsGrad() {
-		grads[0] = apply(&conv2dGradXOp{o.g}, g, in[1])
+		grads[0] = apply(&conv2dGradXOp{g: o.g, share: sh}, g, in[1])
 	}
 	if in[1].needsGrad() {
-		grads[1] = apply(&conv2dGradWOp{o.g}, in[0], g)
+		grads[1] = apply(&conv2dGradWOp{g: o.g, share: sh}, in[0], g)
 	}
 	if len(in) == 3 && in[2].needsGrad() {
 		oc := o.outShape(in[1].Value)
@@ -548,7 +556,10 @@ func (o *conv2dOp) VJP(t *Tape, in []*Var, out, g *Var, grads []*Var) {
 // conv2dGradXOp is (g [N, O, OH, OW], w [O, C, KH, KW]) ↦ x̄ [N, C, H, W],
 // the cotangent of conv2d's input: bilinear, ⟨c, x̄⟩ = ⟨conv2d(c, w), g⟩ =
 // ⟨conv2dgradw(c, g), w⟩.
-type conv2dGradXOp struct{ g convGeom }
+type conv2dGradXOp struct {
+	g     convGeom
+	share *winoShare // nil, or where the forward pass also leaves w̄
+}
 
 var conv2dGradXName = registerOp("conv2dgradx")
 
@@ -556,6 +567,10 @@ func (o *conv2dGradXOp) Name() string { return conv2dGradXName }
 
 func (o *conv2dGradXOp) Forward(t *Tape, in []*Var) *tensor.Tensor {
 	out := t.alloc(o.g.n, o.g.c, o.g.h, o.g.w)
+	if sh := o.share; sh != nil && sh.gy == in[0].Value {
+		o.winoGradXW(t, out.Data(), in[1].Value)
+		return out
+	}
 	if o.g.wino {
 		o.winoGradX(t, out.Data(), [2]*tensor.Tensor{in[0].Value, in[1].Value})
 		return out
@@ -585,6 +600,22 @@ func (o *conv2dGradXOp) winoGradX(t *Tape, dx []float32, pairs ...[2]*tensor.Ten
 	wg.gradX(dx, sc, p, wp[:len(pairs)]...)
 }
 
+// winoGradXW sets dx to conv2dgradx(ḡ, w) for the ḡ of o.share and
+// leaves conv2dgradw(x, ḡ) in o.share.dw, with one transform of ḡ.
+func (o *conv2dGradXOp) winoGradXW(t *Tape, dx []float32, w *tensor.Tensor) {
+	sh := o.share
+	oc := w.Shape()[0]
+	wg := o.g.winoForward(oc)
+	u := t.alloc(36, oc, o.g.c).Data()
+	winoWeights(u, w.Data(), oc, o.g.c)
+	p, sc := wg.scratch(t)
+	du := t.alloc(36, oc, o.g.c).Data()
+	sums := t.alloc(p-1, len(du)).Data()
+	wg.gradXW(dx, du, sc, sums, p, sh.x.Data(), sh.gy.Data(), u)
+	sh.dw = t.alloc(oc, o.g.c, 3, 3)
+	winoWeightsT(sh.dw.Data(), du, oc, o.g.c)
+}
+
 func (o *conv2dGradXOp) JVP(t *Tape, in []*Var, out *Var) *tensor.Tensor {
 	res := t.alloc(o.g.n, o.g.c, o.g.h, o.g.w)
 	if o.g.wino {
@@ -605,14 +636,17 @@ func (o *conv2dGradXOp) VJP(t *Tape, in []*Var, out, c *Var, grads []*Var) {
 		grads[0] = apply(&conv2dOp{o.g}, c, in[1])
 	}
 	if in[1].needsGrad() {
-		grads[1] = apply(&conv2dGradWOp{o.g}, c, in[0])
+		grads[1] = apply(&conv2dGradWOp{g: o.g}, c, in[0])
 	}
 }
 
 // conv2dGradWOp is (x [N, C, H, W], g [N, O, OH, OW]) ↦ w̄ [O, C, KH, KW],
 // the cotangent of conv2d's weight: bilinear, ⟨c, w̄⟩ = ⟨conv2d(x, c), g⟩ =
 // ⟨conv2dgradx(g, c), x⟩.
-type conv2dGradWOp struct{ g convGeom }
+type conv2dGradWOp struct {
+	g     convGeom
+	share *winoShare // nil, or where conv2dgradx may have left the result
+}
 
 var conv2dGradWName = registerOp("conv2dgradw")
 
@@ -620,6 +654,10 @@ func (o *conv2dGradWOp) Name() string { return conv2dGradWName }
 
 func (o *conv2dGradWOp) Forward(t *Tape, in []*Var) *tensor.Tensor {
 	out := t.alloc(in[1].Shape()[1], o.g.c, o.g.kh, o.g.kw)
+	if sh := o.share; sh != nil && sh.dw != nil && sh.x == in[0].Value && sh.gy == in[1].Value {
+		out.CopyFrom(sh.dw)
+		return out
+	}
 	if o.g.wino {
 		o.winoGradW(t, out.Data(), winoGradPair{in[0].Value.Data(), in[1].Value.Data()})
 		return out
@@ -659,7 +697,7 @@ func (o *conv2dGradWOp) JVP(t *Tape, in []*Var, out *Var) *tensor.Tensor {
 
 func (o *conv2dGradWOp) VJP(t *Tape, in []*Var, out, c *Var, grads []*Var) {
 	if in[0].needsGrad() {
-		grads[0] = apply(&conv2dGradXOp{o.g}, in[1], c)
+		grads[0] = apply(&conv2dGradXOp{g: o.g}, in[1], c)
 	}
 	if in[1].needsGrad() {
 		grads[1] = apply(&conv2dOp{o.g}, in[0], c)

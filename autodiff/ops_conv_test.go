@@ -28,9 +28,9 @@ func convGradCase(name, op string, x, w []int, stride, pad int) opCase {
 	g := newConvGeom("test", x, w, stride, pad)
 	gs := []int{g.n, w[0], g.oh, g.ow}
 	if op == "conv2dgradx" {
-		return opCase{name: name, op: op, shapes: [][]int{gs, w}, f: func(in []*Var) *Var { return apply(&conv2dGradXOp{g}, in[0], in[1]) }}
+		return opCase{name: name, op: op, shapes: [][]int{gs, w}, f: func(in []*Var) *Var { return apply(&conv2dGradXOp{g: g}, in[0], in[1]) }}
 	}
-	return opCase{name: name, op: op, shapes: [][]int{x, gs}, f: func(in []*Var) *Var { return apply(&conv2dGradWOp{g}, in[0], in[1]) }}
+	return opCase{name: name, op: op, shapes: [][]int{x, gs}, f: func(in []*Var) *Var { return apply(&conv2dGradWOp{g: g}, in[0], in[1]) }}
 }
 
 func init() {
