@@ -8,7 +8,7 @@ import (
 )
 
 // TestZooRestoreMXCSR checks that the zoo kernels (RMSProp/AdaGrad,
-// AdaMax, AdEMAMix, the cautious count and steps) leave MXCSR's control
+// AdaMax, AdEMAMix, the cautious count and steps, Grams) leave MXCSR's control
 // bits as they found them, at every level, as TestFusedRestoreMXCSR does
 // for Adam and Lion.
 func TestZooRestoreMXCSR(t *testing.T) {
@@ -37,6 +37,7 @@ func TestZooRestoreMXCSR(t *testing.T) {
 			}},
 			{"CAdamWStep", func() { CAdamWStep(p, g, m, v, h) }},
 			{"CLionStep", func() { CLionStep(p, g, m, LionParams{LR: 1e-4, Beta1: 0.9, Beta2: 0.99}) }},
+			{"GramsStep", func() { GramsStep(p, g, m, v, h) }},
 		} {
 			k.run()
 			if got := getMXCSR() &^ fusedMXCSRFlags; got != before {

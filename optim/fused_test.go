@@ -66,6 +66,10 @@ var fusedCases = []struct {
 	{"clion-wd", func(ps []*autodiff.Var) (*Optimizer, error) {
 		return NewCLion(ps, LionConfig{LR: 1e-3, Beta1: 0.9, Beta2: 0.99, WeightDecay: 0.3})
 	}},
+	{"grams", func(ps []*autodiff.Var) (*Optimizer, error) { return NewGrams(ps, DefaultGrams()) }},
+	{"grams-wd", func(ps []*autodiff.Var) (*Optimizer, error) {
+		return NewGrams(ps, GramsConfig{LR: 0.01, Beta1: 0.9, Beta2: 0.99, Eps: 1e-8, WeightDecay: 0.1})
+	}},
 }
 
 // TestFusedMatchesChain runs each optimizer's fused kernel and its

@@ -3,6 +3,7 @@ package optim
 import (
 	"math"
 
+	"github.com/gograd/gograd/asm"
 	"github.com/gograd/gograd/autodiff"
 )
 
@@ -33,8 +34,10 @@ func DefaultGrams() GramsConfig { return GramsConfig{LR: 1e-3, Beta1: 0.9, Beta2
 //
 // The momentum only sets the step's size: its direction is −sign(g). The
 // chain is ScaleByGrams, AddDecayedWeights, ScaleByLR, which computes
-// θ − η·(step + λ·θ), equal to the authors' decay-then-step form. The
-// state is "exp_avg" (m) and "exp_avg_sq" (v). pytorch_optimizer's Grams
+// θ − η·(step + λ·θ), equal to the authors' decay-then-step form; steps
+// run the fused asm.GramsStep kernel, which decays first as the authors
+// do and agrees with the chain up to rounding (SetFused(false) selects
+// the chain). The state is "exp_avg" (m) and "exp_avg_sq" (v). pytorch_optimizer's Grams
 // swaps the EMA weights and misplaces √bc2; this follows the authors.
 // NewGrams returns a *HyperparameterError for a negative or non-finite
 // η, ε or λ, or a β outside [0, 1).
@@ -45,7 +48,13 @@ func NewGrams(params []*autodiff.Var, cfg GramsConfig) (*Optimizer, error) {
 		return nil, err
 	}
 	t := Chain(ScaleByGrams(cfg.Beta1, cfg.Beta2, cfg.Eps), AddDecayedWeights(), ScaleByLR())
-	return NewFromTransform(opt, params, t, cfg.LR, cfg.WeightDecay)
+	h := asm.AdamParams{Beta1: cfg.Beta1, Beta2: cfg.Beta2, Eps: cfg.Eps, Decoupled: true}
+	k := func(p, g []float32, st [][]float32, step int, lr, wd float32) {
+		h := h
+		h.LR, h.WeightDecay, h.Step = float64(lr), float64(wd), step
+		asm.GramsStep(p, g, st[0], st[1], h)
+	}
+	return newFused(opt, params, t, k, cfg.LR, cfg.WeightDecay)
 }
 
 // ScaleByGrams returns the Grams transform: Adam's moments in the fused
