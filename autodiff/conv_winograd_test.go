@@ -253,7 +253,8 @@ func TestWinogradChoice(t *testing.T) {
 // BenchmarkConvW2 runs each of the three conv ops of the W2 CNN's two
 // convolutions (conv1: input [64, 1, 28, 28], weight [32, 1, 3, 3];
 // conv2: input [64, 32, 26, 26], weight [64, 32, 3, 3]) with the im2col
-// and the Winograd path. It reports the process CPU time per op (all
+// and the Winograd path, and "backward": both cotangents as conv2d's VJP
+// computes them (on the Winograd path, sharing the transform of ḡ). It reports the process CPU time per op (all
 // goroutines) beside the wall time, which other load inflates, and the
 // rate of the direct algorithm's flops.
 func BenchmarkConvW2(b *testing.B) {
@@ -282,6 +283,7 @@ func BenchmarkConvW2(b *testing.B) {
 				{"conv2d", &conv2dOp{g: g}, []*Var{x, w, bias}},
 				{"conv2dgradx", &conv2dGradXOp{g: g}, []*Var{gy, w}},
 				{"conv2dgradw", &conv2dGradWOp{g: g}, []*Var{x, gy}},
+				{"backward", nil, []*Var{x, w, gy}},
 			} {
 				b.Run(layer.name+"/"+name+"/"+op.name, func(b *testing.B) {
 					tp := NewTape()
@@ -292,6 +294,16 @@ func BenchmarkConvW2(b *testing.B) {
 						tp.Reset()
 						for i, v := range op.in {
 							in[i] = tp.Input(v.Value)
+						}
+						if op.op == nil {
+							// Both cotangents as conv2d's VJP asks for them.
+							var sh *winoShare
+							if g.wino {
+								sh = &winoShare{x: in[0].Value, gy: in[2].Value}
+							}
+							apply(&conv2dGradXOp{g: g, share: sh}, in[2], in[1])
+							apply(&conv2dGradWOp{g: g, share: sh}, in[0], in[2])
+							continue
 						}
 						apply(op.op, in...)
 					}
