@@ -3,6 +3,7 @@ package optim
 import (
 	"math"
 
+	"github.com/gograd/gograd/asm"
 	"github.com/gograd/gograd/autodiff"
 )
 
@@ -54,8 +55,11 @@ func (c AdaBoundConfig) validate(opt string) error {
 // transform clips (√bc2/bc1)/(√v+ε) to the bounds divided by η, which are
 // final_lr/η₀·(1 ∓ …) and do not depend on η, and ScaleByLR multiplies by
 // η. Luolc's code takes η₀ per parameter group; here η₀ is cfg.LR for
-// every group, including those added by AddParamGroup. The state is
-// "exp_avg" (m) and "exp_avg_sq" (v), starting at zero. NewAdaBound
+// every group, including those added by AddParamGroup. Steps run the
+// fused asm.AdaBoundStep kernel (asm.AMSBoundStep for NewAMSBound), which
+// clips η·√bc2/bc1/(√v+ε) to the η-scaled bounds directly and agrees with
+// the chain up to rounding (SetFused(false) selects the chain). The state
+// is "exp_avg" (m) and "exp_avg_sq" (v), starting at zero. NewAdaBound
 // returns a *HyperparameterError for η, final_lr not finite and > 0, γ
 // outside (0, 1], a negative or non-finite ε or λ, or a β outside [0, 1).
 func NewAdaBound(params []*autodiff.Var, cfg AdaBoundConfig) (*Optimizer, error) {
@@ -77,7 +81,20 @@ func newAdaBound(opt string, params []*autodiff.Var, cfg AdaBoundConfig, ams boo
 		return nil, err
 	}
 	sc := ScaleByAdaBound(cfg.Beta1, cfg.Beta2, cfg.Eps, cfg.FinalLR/float64(cfg.LR), cfg.Gamma, ams)
-	return NewFromTransform(opt, params, Chain(AddDecayedWeights(), sc, ScaleByLR()), cfg.LR, cfg.WeightDecay)
+	t := Chain(AddDecayedWeights(), sc, ScaleByLR())
+	h := asm.AdaBoundParams{Gamma: cfg.Gamma, Beta1: cfg.Beta1, Beta2: cfg.Beta2, Eps: cfg.Eps}
+	ratio := cfg.FinalLR / float64(cfg.LR)
+	k := func(p, g []float32, st [][]float32, step int, lr, wd float32) {
+		h := h
+		h.LR, h.WeightDecay, h.Step = float64(lr), float64(wd), step
+		h.FinalLR = ratio * float64(lr) // α* = final_lr·η/η₀
+		if ams {
+			asm.AMSBoundStep(p, g, st[0], st[1], st[2], h)
+		} else {
+			asm.AdaBoundStep(p, g, st[0], st[1], h)
+		}
+	}
+	return newFused(opt, params, t, k, cfg.LR, cfg.WeightDecay)
 }
 
 // ScaleByAdaBound returns the AdaBound (amsbound false) or AMSBound

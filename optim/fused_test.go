@@ -70,6 +70,25 @@ var fusedCases = []struct {
 	{"grams-wd", func(ps []*autodiff.Var) (*Optimizer, error) {
 		return NewGrams(ps, GramsConfig{LR: 0.01, Beta1: 0.9, Beta2: 0.99, Eps: 1e-8, WeightDecay: 0.1})
 	}},
+	{"adabound", func(ps []*autodiff.Var) (*Optimizer, error) { return NewAdaBound(ps, DefaultAdaBound()) }},
+	{"amsbound-l2", func(ps []*autodiff.Var) (*Optimizer, error) {
+		c := DefaultAdaBound()
+		c.LR, c.Gamma, c.WeightDecay = 0.01, 0.1, 0.1
+		return NewAMSBound(ps, c)
+	}},
+}
+
+// fusedStepScale is the typical step of a case in units of η where it is
+// well above 1 (the bounds of AMSBound with γ = 0.1 allow about 10η), so
+// that the tolerance counts ulps of the step itself.
+var fusedStepScale = map[string]float64{"amsbound-l2": 10}
+
+// fusedStepOf returns a case's typical step in units of η (1 if not listed).
+func fusedStepOf(name string) float64 {
+	if x, ok := fusedStepScale[name]; ok {
+		return x
+	}
+	return 1
 }
 
 // TestFusedMatchesChain runs each optimizer's fused kernel and its
@@ -93,7 +112,7 @@ func TestFusedMatchesChain(t *testing.T) {
 			if !of.Fused() || oc.SetFused(false) {
 				t.Fatal("fused/chain selection")
 			}
-			lr := float64(of.LR())
+			lr := float64(of.LR()) * fusedStepOf(tc.name)
 			worst := 0.0
 			for s := 1; s <= steps; s++ {
 				fillGrads(pf, 3, s)
@@ -103,7 +122,8 @@ func TestFusedMatchesChain(t *testing.T) {
 				for i := range pf {
 					for j, a := range pf[i].Value.Data() {
 						b := pc[i].Value.Data()[j]
-						// 4 ulps of θ and of a unit step η·1 per step.
+						// 4 ulps of θ and of a unit step η·1 per step
+						// (the step's typical size, if larger).
 						tol := 4 * float64(s) * (ulp32(a) + ulp32(float32(lr)))
 						d := math.Abs(float64(a) - float64(b))
 						if d > tol {

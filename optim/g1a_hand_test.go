@@ -225,7 +225,7 @@ func TestHandAdaBound(t *testing.T) {
 			if ams {
 				ctor = NewAMSBound
 			}
-			g1aHand(t, false, func(ps []*autodiff.Var) (*Optimizer, error) {
+			g1aHand(t, true, func(ps []*autodiff.Var) (*Optimizer, error) {
 				return ctor(ps, AdaBoundConfig{LR: lr, FinalLR: final, Gamma: gamma, Beta1: b1, Beta2: b2, Eps: eps, WeightDecay: wd})
 			}, want)
 		})
