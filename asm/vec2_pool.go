@@ -15,7 +15,7 @@ import (
 // a window the first maximum in row-major order wins, −0 equals +0, and
 // NaN beats every number (the first NaN wins), as in
 // torch.nn.functional.max_pool2d. dst may be nil: then only idx is
-// written.
+// written. dst and idx must not overlap x or each other.
 //
 // MaxPool2x2 panics if len(x) != h·w, len(idx) != (h/2)·(w/2), dst is not
 // nil and len(dst) != len(idx), h or w is negative, base is negative, or
@@ -48,7 +48,7 @@ func MaxPool2x2(dst []float32, idx []int32, x []float32, h, w int, base int32) {
 // odd last row or column included). Each idx[i] must be one of the four
 // elements of window i, as MaxPool2x2 writes them; an index outside its
 // window drops its g[i]. It writes every element of dst once, so dst
-// needs no clearing first.
+// needs no clearing first. dst must not overlap g or idx.
 //
 // MaxUnpool2x2 panics if len(dst) != h·w, len(g) or len(idx) is not
 // (h/2)·(w/2), h or w is negative, base is negative, or base + h·w exceeds
