@@ -594,6 +594,7 @@ func sgemmParallel(p *sgemmParams, g *sgemmGeom, t int) {
 	for i := range job.tasks {
 		task := &job.tasks[i]
 		if task.worker != nil && task.worker.slot.CompareAndSwap(task, nil) {
+			task.worker.missed.Store(true)
 			sgemmSerial(task.p, &task.g, w)
 			sgemmTakenBack.Add(1)
 			continue
@@ -684,6 +685,10 @@ var sgemmJobPool = sync.Pool{New: func() any { return &sgemmJob{wake: make(chan 
 type sgemmWorker struct {
 	slot atomic.Pointer[sgemmTask]
 	wake chan struct{}
+	// missed is set when a caller takes back a part handed to this
+	// worker: its thread did not get a core in time, so the machine is
+	// busy, and polling would only take CPU time from the callers.
+	missed atomic.Bool
 }
 
 // sgemmAsleep marks the slot of a worker blocked on its wake channel, and
@@ -752,28 +757,31 @@ func (w *sgemmWorker) run() {
 }
 
 // await returns the next task handed to w, moved out of the slot (which
-// then reads sgemmBusy), polling for up to sgemmSpin first if spin is set.
+// then reads sgemmBusy), polling for up to sgemmSpin first if spin is set
+// and no part of w's was taken back since it last blocked (w.missed).
 func (w *sgemmWorker) await(spin bool) *sgemmTask {
 	for {
-		if spin {
+		if spin && !w.missed.Load() {
 			start := time.Now()
 			for i := 1; ; i++ {
 				if task := w.slot.Load(); task != nil && w.slot.CompareAndSwap(task, sgemmBusy) {
 					return task
 				}
-				if i%64 == 0 && time.Since(start) > sgemmSpin {
+				if i%64 == 0 && (w.missed.Load() || time.Since(start) > sgemmSpin) {
 					break
 				}
 			}
 		}
+		w.missed.Store(false)
 		if w.slot.CompareAndSwap(nil, sgemmAsleep) {
 			<-w.wake
 		}
 		// The slot holds a task, or nil if its caller took it back
-		// before this worker got to it; then wait for the next.
+		// before this worker got to it; then block until the next.
 		if task := w.slot.Load(); task != nil && task != sgemmAsleep && w.slot.CompareAndSwap(task, sgemmBusy) {
 			return task
 		}
+		spin = false
 	}
 }
 
