@@ -313,9 +313,9 @@ func sgemmBlock(x, lim, unit int) int {
 // block of C at rows ic.., columns jc..: loops 2 and 1 over nr-column and
 // mr-row panels, one micro-kernel call per tile. Panels come packed from
 // w.pa and w.pb, or, for the full panels of a direct side, straight from
-// g.a or g.b. Full tiles of a row-major C go straight to C; edge tiles, and
-// all tiles of a transposed C, are computed into w.tile with beta 0 and
-// merged, so the micro-kernel never touches C outside the block.
+// g.a or g.b. Full tiles of a row-major C go straight to C; edge tiles are
+// computed into w.tile with beta 0 and merged, so the micro-kernel never
+// touches C outside the block. A transposed C goes to sgemmMacroT.
 func sgemmMacro(p *sgemmParams, w *sgemmWork, g *sgemmGeom, ic, jc, pc, mb, nb, kb int, beta float32, directA, directB bool) {
 	if g.cTrans {
 		sgemmMacroT(p, w, g, ic, jc, pc, mb, nb, kb, beta, directA, directB)
