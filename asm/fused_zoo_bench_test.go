@@ -98,3 +98,18 @@ func BenchmarkAdaBound(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkDiffGrad: p, g, m, v, prev read and p, m, v, prev written, 36
+// bytes per param.
+func BenchmarkDiffGrad(b *testing.B) {
+	fusedBench(b, fusedOptSizes, 36, func(b *testing.B, n int) {
+		p, g := fusedBenchSlice(n, 0, -1, 1), fusedBenchSlice(n, 1, -1, 1)
+		m, v := fusedBenchSlice(n, 2, -0.1, 0.1), fusedBenchSlice(n, 3, 0, 0.01)
+		prev := fusedBenchSlice(n, 4, -1, 1)
+		h := AdamParams{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8}
+		for i := 0; b.Loop(); i++ {
+			h.Step = i + 1
+			DiffGradStep(p, g, m, v, prev, h)
+		}
+	})
+}

@@ -8,7 +8,8 @@ import (
 )
 
 // TestZooRestoreMXCSR checks that the zoo kernels (RMSProp/AdaGrad,
-// AdaMax, AdEMAMix, the cautious count and steps, Grams, AMSBound) leave MXCSR's control
+// AdaMax, AdEMAMix, the cautious count and steps, Grams, AMSBound,
+// diffGrad) leave MXCSR's control
 // bits as they found them, at every level, as TestFusedRestoreMXCSR does
 // for Adam and Lion.
 func TestZooRestoreMXCSR(t *testing.T) {
@@ -38,6 +39,7 @@ func TestZooRestoreMXCSR(t *testing.T) {
 			{"CAdamWStep", func() { CAdamWStep(p, g, m, v, h) }},
 			{"CLionStep", func() { CLionStep(p, g, m, LionParams{LR: 1e-4, Beta1: 0.9, Beta2: 0.99}) }},
 			{"GramsStep", func() { GramsStep(p, g, m, v, h) }},
+			{"DiffGradStep", func() { DiffGradStep(p, g, m, v, w, h) }},
 			{"AMSBoundStep", func() {
 				AMSBoundStep(p, g, m, v, w, AdaBoundParams{LR: 1e-3, FinalLR: 0.1, Gamma: 1e-3, Beta1: 0.9, Beta2: 0.999, Step: 1})
 			}},

@@ -3,6 +3,7 @@ package optim
 import (
 	"math"
 
+	"github.com/gograd/gograd/asm"
 	"github.com/gograd/gograd/autodiff"
 )
 
@@ -37,8 +38,11 @@ func DefaultDiffGrad() DiffGradConfig {
 // little. The original diffGrad.py (and pytorch_optimizer's non-rectified
 // path) lose the coefficient; this follows diffGrad_v2.py, which keeps a
 // copy of the previous gradient. The chain is AddDecayedWeights,
-// ScaleByDiffGrad, ScaleByLR. The state is "exp_avg" (m), "exp_avg_sq"
-// (v) and "previous_grad" (g_prev). NewDiffGrad returns a
+// ScaleByDiffGrad, ScaleByLR; steps run the fused asm.DiffGradStep
+// kernel, which divides by (1/ξ)·(√v + ε) (one division) and evaluates
+// exp by a polynomial within a few ulps, so it agrees with the chain up
+// to rounding (SetFused(false) selects the chain). The state is
+// "exp_avg" (m), "exp_avg_sq" (v) and "previous_grad" (g_prev). NewDiffGrad returns a
 // *HyperparameterError for a negative or non-finite η, ε or λ, or a β
 // outside [0, 1).
 func NewDiffGrad(params []*autodiff.Var, cfg DiffGradConfig) (*Optimizer, error) {
@@ -48,7 +52,13 @@ func NewDiffGrad(params []*autodiff.Var, cfg DiffGradConfig) (*Optimizer, error)
 		return nil, err
 	}
 	t := Chain(AddDecayedWeights(), ScaleByDiffGrad(cfg.Beta1, cfg.Beta2, cfg.Eps), ScaleByLR())
-	return NewFromTransform(opt, params, t, cfg.LR, cfg.WeightDecay)
+	h := asm.AdamParams{Beta1: cfg.Beta1, Beta2: cfg.Beta2, Eps: cfg.Eps}
+	k := func(p, g []float32, st [][]float32, step int, lr, wd float32) {
+		h := h
+		h.LR, h.WeightDecay, h.Step = float64(lr), float64(wd), step
+		asm.DiffGradStep(p, g, st[0], st[1], st[2], h)
+	}
+	return newFused(opt, params, t, k, cfg.LR, cfg.WeightDecay)
 }
 
 // ScaleByDiffGrad returns the diffGrad transform (diffGrad_v2.py):

@@ -76,6 +76,10 @@ var fusedCases = []struct {
 		c.LR, c.Gamma, c.WeightDecay = 0.01, 0.1, 0.1
 		return NewAMSBound(ps, c)
 	}},
+	{"diffgrad", func(ps []*autodiff.Var) (*Optimizer, error) { return NewDiffGrad(ps, DefaultDiffGrad()) }},
+	{"diffgrad-l2", func(ps []*autodiff.Var) (*Optimizer, error) {
+		return NewDiffGrad(ps, DiffGradConfig{LR: 0.01, Beta1: 0.9, Beta2: 0.99, Eps: 1e-8, WeightDecay: 0.1})
+	}},
 }
 
 // fusedStepScale is the typical step of a case in units of η where it is

@@ -1,0 +1,48 @@
+//go:build amd64 && gc && !purego
+
+package asm
+
+// diffgradStep dispatches DiffGradStep's kernel on the active level, split
+// like adamStep.
+func diffgradStep(p, g, m, v, prev []float32, k *diffgradConsts) {
+	switch active {
+	case AVX512:
+		diffgradAVX512(p, g, m, v, prev, k.b1, k.omb1, k.b2, k.omb2, k.wd, k.decay, k.step, k.eps)
+	case AVX2:
+		n := len(p) &^ 7
+		if n > 0 {
+			diffgradAVX2(p[:n], g[:n], m[:n], v[:n], prev[:n], k.b1, k.omb1, k.b2, k.omb2, k.wd, k.decay, k.step, k.eps)
+		}
+		diffgradStepGeneric(p[n:], g[n:], m[n:], v[n:], prev[n:], k)
+	default:
+		diffgradStepGeneric(p, g, m, v, prev, k)
+	}
+}
+
+// diffgradAVX2 is diffgradStepGeneric over len(p) elements, a multiple of
+// 8, with fused multiply-adds and FTZ|DAZ set in MXCSR (restored on
+// return), exp by Cephes' expf:
+//
+//	for i := range p {
+//		gi := g[i] + wd*p[i]
+//		pi := p[i] * decay
+//		m[i] = b1*m[i] + omb1*gi
+//		v[i] = b2*v[i] + (omb2*gi)*gi
+//		a := min(abs(prev[i]-gi), 87)
+//		prev[i] = gi
+//		n := round(-a*log2(e))
+//		r := -a - n*ln2                   // ln2 in two parts, |r| ≤ ln2/2
+//		e := 2^n * (1 + r + r²·P(r))      // P of degree 5
+//		p[i] = pi - step*(m[i]/((1+e)*(sqrt(v[i])+eps)))
+//	}
+//
+// Requires AVX, AVX2, FMA3. The other slices must be at least as long as p.
+//
+//go:noescape
+func diffgradAVX2(p, g, m, v, prev []float32, b1, omb1, b2, omb2, wd, decay, step, eps float32)
+
+// diffgradAVX512 is diffgradAVX2 for any len(p), 16 floats per vector, the
+// last partial vector under a K mask. Requires AVX-512 F and DQ.
+//
+//go:noescape
+func diffgradAVX512(p, g, m, v, prev []float32, b1, omb1, b2, omb2, wd, decay, step, eps float32)
