@@ -111,6 +111,22 @@ func (w *workload) tooSlow(step, stepsPerEpoch, e int, probe, epochTrain time.Du
 	return ""
 }
 
+// fullChunk is the number of samples per forward and backward pass of a
+// full-gradient pass (FullGradienter).
+const fullChunk = 1000
+
+// fullSet returns the training samples w.train visits (its -limit
+// included), unshuffled in chunks of fullChunk, for the objective's
+// full-gradient passes. Its loader is its own: a pass never touches the
+// training loader's buffers or epoch position.
+func (w *workload) fullSet() (iter.Seq2[*tensor.Tensor, []int32], error) {
+	l, err := data.NewLoader(w.train.Dataset(), data.Config{BatchSize: fullChunk, Limit: w.train.Samples()})
+	if err != nil {
+		return nil, err
+	}
+	return batches(l), nil
+}
+
 // run trains a fresh model with optimizer name at its defaults, but for
 // the arguments w.args[name], for the given epochs and returns what it measured. It never panics: a panic in
 // the optimizer ends the run with status "panic: …".
@@ -131,7 +147,12 @@ func (w *workload) run(name string, epochs int) (r result) {
 	r.NeedsObj = opt.NeedsObjective()
 	var obj *countingObjective
 	if r.NeedsObj {
-		obj = &countingObjective{obj: nn.NewObjective(model, opt.Params())}
+		full, err := w.fullSet()
+		if err != nil {
+			r.Status = "error: " + err.Error()
+			return r
+		}
+		obj = &countingObjective{obj: nn.NewFullObjective(nn.NewObjective(model, opt.Params()), full)}
 	}
 	tape := autodiff.NewTape()
 	opt.ZeroGrad()

@@ -330,10 +330,11 @@ func report(c *config, env *environment, rs []result, plots []string) string {
 		"including the objective evaluations the optimizer makes; evaluations excluded); state/param = floats in Optimizer.State "+
 		"without its scalar entries, divided by the %d model parameters (buffers outside State, e.g. tape memory of extra passes, "+
 		"are not counted); objective = whether the optimizer needs StepWith, with its calls per step (grad: forward+backward, "+
-		"hvp: Hessian-vector product, loss: forward, sampled: gradient against sampled labels, sub-batch grad: gradients over parts of the batch in whole-batch equivalents), beyond the step's own gradient; "+
+		"hvp: Hessian-vector product, loss: forward, sampled: gradient against sampled labels, sub-batch grad: gradients over parts of the batch in whole-batch equivalents, "+
+		"full grad: gradients over the whole training set, in chunks of %d), beyond the step's own gradient; "+
 		"status: ok, below %g%% test accuracy, diverged (a non-finite training loss stops the method), skipped when the epoch time "+
 		"estimated from steps 2–%d exceeds %g s, stopped when an epoch passes twice that, or the constructor's error.\n",
-		env.testN, paramsOf(rs), 100*c.target, probeSteps+1, c.timeout)
+		env.testN, paramsOf(rs), fullChunk, 100*c.target, probeSteps+1, c.timeout)
 	if len(plots) > 0 {
 		b.WriteString("\n")
 		for _, p := range plots {

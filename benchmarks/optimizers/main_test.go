@@ -129,10 +129,10 @@ func TestStateFloats(t *testing.T) {
 }
 
 // TestCountingObjectiveHasEveryMethod keeps the wrapper complete: an
-// optimizer that type-asserts an optional interface nn.Objective
+// optimizer that type-asserts an optional interface nn.FullObjective
 // implements must find it on the wrapper too.
 func TestCountingObjectiveHasEveryMethod(t *testing.T) {
-	inner := reflect.TypeFor[*nn.Objective]()
+	inner := reflect.TypeFor[*nn.FullObjective]()
 	outer := reflect.TypeFor[*countingObjective]()
 	for i := range inner.NumMethod() {
 		m := inner.Method(i)
@@ -141,12 +141,12 @@ func TestCountingObjectiveHasEveryMethod(t *testing.T) {
 		}
 		om, ok := outer.MethodByName(m.Name)
 		if !ok {
-			t.Errorf("countingObjective lacks %s of nn.Objective", m.Name)
+			t.Errorf("countingObjective lacks %s of nn.FullObjective", m.Name)
 			continue
 		}
 		// Compare signatures without the receiver.
 		if a, b := m.Type, om.Type; a.NumIn() != b.NumIn() || a.NumOut() != b.NumOut() {
-			t.Errorf("countingObjective.%s has type %v, nn.Objective's %v", m.Name, b, a)
+			t.Errorf("countingObjective.%s has type %v, nn.FullObjective's %v", m.Name, b, a)
 		}
 	}
 }
@@ -218,6 +218,16 @@ func TestRunFewSteps(t *testing.T) {
 	s := w.run("sam", 1)
 	if !s.NeedsObj || s.Passes.Grad != s.Steps || s.Steps != 6 || !s.Tested {
 		t.Errorf("sam: %+v", s)
+	}
+
+	// AI-SARAH asks for the full gradient at its first step (and at each
+	// outer loop): the objective gives it, and the passes are counted.
+	a := w.run("ai-sarah", 1)
+	if !a.NeedsObj || a.Passes.Full < 1 || a.Passes.Full > a.Steps || a.Passes.Grad != 3*a.Steps || !a.Tested {
+		t.Errorf("ai-sarah: %+v", a)
+	}
+	if got := objectiveCell(&a); !strings.Contains(got, "full grad ") {
+		t.Errorf("ai-sarah objective cell %q has no full grad", got)
 	}
 
 	if e := w.run("no-such-optimizer", 1); !strings.HasPrefix(e.Status, "error: ") || e.Steps != 0 || e.Tested {

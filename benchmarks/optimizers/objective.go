@@ -21,15 +21,18 @@ type passCounts struct {
 	// gradients count 1.
 	SubBatch float64
 	Jacobian int // logit Jacobians (JacobianObjective), b·C backward passes each
+	// Full counts full-gradient passes (FullGradienter), each one
+	// forward and backward pass over the whole training set.
+	Full int
 }
 
-// countingObjective wraps nn.Objective and counts its calls. It has
-// every method of nn.Objective but SetBatch (a test checks this), so it
-// implements the same optional interfaces (optim.LabelSampler,
-// optim.BatchSizer, optim.SubBatchObjective) and optimizers see the same
-// capabilities.
+// countingObjective wraps nn.FullObjective and counts its calls. It has
+// every method of nn.FullObjective but SetBatch (a test checks this), so
+// it implements the same optional interfaces (optim.LabelSampler,
+// optim.BatchSizer, optim.SubBatchObjective, optim.FullGradienter) and
+// optimizers see the same capabilities.
 type countingObjective struct {
-	obj *nn.Objective
+	obj *nn.FullObjective
 	n   passCounts
 }
 
@@ -40,6 +43,7 @@ var (
 
 	_ optim.SubBatchObjective = (*countingObjective)(nil)
 	_ optim.JacobianObjective = (*countingObjective)(nil)
+	_ optim.FullGradienter    = (*countingObjective)(nil)
 )
 
 func (c *countingObjective) Params() []*autodiff.Var { return c.obj.Params() }
@@ -73,3 +77,5 @@ func (c *countingObjective) LogitJacobian() (z []float32, labels []int32, classe
 	c.n.Jacobian++
 	return c.obj.LogitJacobian()
 }
+
+func (c *countingObjective) FullGradient() float32 { c.n.Full++; return c.obj.FullGradient() }

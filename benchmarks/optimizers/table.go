@@ -90,8 +90,9 @@ func stateCell(r *result) string {
 
 // objectiveCell is "no", or "yes" with the objective calls per step:
 // grad (forward+backward), hvp (Hessian-vector product), loss (forward)
-// sampled (gradient against sampled labels) and sub-batch grad (in
-// whole-batch equivalents), e.g. "yes: grad 2, hvp 0.1".
+// sampled (gradient against sampled labels), sub-batch grad (in
+// whole-batch equivalents), jacobian (logit Jacobians) and full grad
+// (passes over the whole training set), e.g. "yes: grad 2, hvp 0.1".
 func objectiveCell(r *result) string {
 	if failed(r) {
 		return "–"
@@ -104,7 +105,8 @@ func objectiveCell(r *result) string {
 		name string
 		n    float64
 	}{{"grad", float64(r.Passes.Grad)}, {"hvp", float64(r.Passes.HVP)}, {"loss", float64(r.Passes.Loss)},
-		{"sampled", float64(r.Passes.Sampled)}, {"sub-batch grad", r.Passes.SubBatch}, {"jacobian", float64(r.Passes.Jacobian)}} {
+		{"sampled", float64(r.Passes.Sampled)}, {"sub-batch grad", r.Passes.SubBatch}, {"jacobian", float64(r.Passes.Jacobian)},
+		{"full grad", float64(r.Passes.Full)}} {
 		if p.n > 0 && r.Steps > 0 {
 			parts = append(parts, fmt.Sprintf("%s %.3g", p.name, p.n/float64(r.Steps)))
 		}

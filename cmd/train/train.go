@@ -55,8 +55,8 @@ type session struct {
 	start    int               // first epoch to run (0-based)
 	metrics  *metricsWriter
 	tape     *autodiff.Tape
-	obj      *nn.Objective // for optimizers that re-evaluate the objective; nil otherwise
-	stepErr  error         // set when the optimizer's step panicked
+	obj      *fullObjective // for optimizers that re-evaluate the objective; nil otherwise
+	stepErr  error          // set when the optimizer's step panicked
 	features int
 	grad     *gradient // -grad: the estimator, cosine and memory measurements
 }
@@ -91,6 +91,7 @@ func train(c *config, out io.Writer) error {
 	}
 	var last epochMetrics
 	for e := s.start; e < c.epochs; e++ {
+		passes := s.fullPasses()
 		m, err := s.epoch(e)
 		if err != nil {
 			return err
@@ -101,6 +102,9 @@ func train(c *config, out io.Writer) error {
 		}
 		fmt.Fprintf(out, "epoch %d/%d  train_loss %.4f  test_loss %.4f  test_acc %.2f%%  %.2fs (%.2f ms/step, %.0f samples/s)\n",
 			m.Epoch, c.epochs, m.TrainLoss, m.TestLoss, 100*m.TestAcc, m.Seconds, m.MsPerStep, m.SamplesPerSec)
+		if n := s.fullPasses() - passes; n > 0 {
+			fmt.Fprintf(out, "  %d full-gradient passes over the training set in the epoch (counted in its time)\n", n)
+		}
 		if err := s.metrics.write(m); err != nil {
 			return err
 		}
@@ -195,7 +199,9 @@ func newSession(c *config, out io.Writer) (*session, error) {
 		return nil, &flagError{fmt.Errorf("-opt %s re-evaluates the objective: use it with -grad backprop", c.opt)}
 	}
 	if s.opt.NeedsObjective() {
-		s.obj = nn.NewObjective(s.model, s.opt.Params())
+		if err := s.setupObjective(trainSet, evalBatch); err != nil {
+			return nil, err
+		}
 	}
 	if c.resume != "" {
 		if s.start, err = s.load(c.resume); err != nil {
@@ -208,6 +214,49 @@ func newSession(c *config, out io.Writer) (*session, error) {
 	fmt.Fprintf(out, "model %s (%d parameters), %s: %d training and %d test images, optimizer %s lr %g, batch %d\n",
 		c.model, nn.NumParams(s.model), c.dataset, s.train.Samples(), testSet.N, s.opt.Name(), s.opt.LR(), c.batch)
 	return s, nil
+}
+
+// setupObjective builds the objective of an optimizer that re-evaluates
+// it: the minibatch objective, with the training set (the same samples
+// as s.train, -limit included) for optimizers that ask for the full
+// gradient (optim.FullGradienter, AI-SARAH). The full pass reads its own
+// unshuffled loader in chunks of chunk samples, so it never touches the
+// training loader's buffers or epoch position.
+func (s *session) setupObjective(trainSet *data.Dataset, chunk int) error {
+	full, err := data.NewLoader(trainSet, data.Config{BatchSize: chunk, Limit: s.c.limit})
+	if err != nil {
+		return err
+	}
+	set := func(yield func(*tensor.Tensor, []int32) bool) {
+		for b := range full.Batches(0) {
+			if !yield(tensor.FromSlice(b.X[:b.Size*s.features], s.shape(b.Size)...), b.Labels[:b.Size]) {
+				return
+			}
+		}
+	}
+	s.obj = &fullObjective{FullObjective: nn.NewFullObjective(nn.NewObjective(s.model, s.opt.Params()), set)}
+	return nil
+}
+
+// fullPasses returns the full-gradient passes the optimizer has made.
+func (s *session) fullPasses() int {
+	if s.obj == nil {
+		return 0
+	}
+	return s.obj.passes
+}
+
+// fullObjective is nn.FullObjective counting its full-gradient passes.
+type fullObjective struct {
+	*nn.FullObjective
+	passes int // FullGradient calls so far
+}
+
+var _ optim.FullGradienter = (*fullObjective)(nil)
+
+func (f *fullObjective) FullGradient() float32 {
+	f.passes++
+	return f.FullObjective.FullGradient()
 }
 
 // epoch trains epoch e (0-based) and evaluates on the test set.
