@@ -113,3 +113,17 @@ func BenchmarkDiffGrad(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkEXAdam: p, g, m, v read and p, m, v written, 28 bytes per
+// param.
+func BenchmarkEXAdam(b *testing.B) {
+	fusedBench(b, fusedOptSizes, 28, func(b *testing.B, n int) {
+		p, g := fusedBenchSlice(n, 0, -1, 1), fusedBenchSlice(n, 1, -1, 1)
+		m, v := fusedBenchSlice(n, 2, -0.1, 0.1), fusedBenchSlice(n, 3, 0, 0.01)
+		h := EXAdamParams{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8}
+		for i := 0; b.Loop(); i++ {
+			h.Step = i + 1
+			EXAdamStep(p, g, m, v, h)
+		}
+	})
+}

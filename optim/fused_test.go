@@ -80,12 +80,17 @@ var fusedCases = []struct {
 	{"diffgrad-l2", func(ps []*autodiff.Var) (*Optimizer, error) {
 		return NewDiffGrad(ps, DiffGradConfig{LR: 0.01, Beta1: 0.9, Beta2: 0.99, Eps: 1e-8, WeightDecay: 0.1})
 	}},
+	{"exadam", func(ps []*autodiff.Var) (*Optimizer, error) { return NewEXAdam(ps, DefaultEXAdam()) }},
+	{"exadam-dynamic-wd", func(ps []*autodiff.Var) (*Optimizer, error) {
+		return NewEXAdam(ps, EXAdamConfig{LR: 0.01, Beta1: 0.9, Beta2: 0.99, Eps: 1e-8, WeightDecay: 0.1, DynamicLR: true})
+	}},
 }
 
 // fusedStepScale is the typical step of a case in units of η where it is
-// well above 1 (the bounds of AMSBound with γ = 0.1 allow about 10η), so
-// that the tolerance counts ulps of the step itself.
-var fusedStepScale = map[string]float64{"amsbound-l2": 10}
+// well above 1, so that the tolerance counts ulps of the step itself: the
+// bounds of AMSBound with γ = 0.1 allow about 10η, and EXAdam's first
+// steps are about 16η ((m+g)/bc1·d1 ≈ 22g over √(v/bc2·d2) ≈ 1.4|g|).
+var fusedStepScale = map[string]float64{"amsbound-l2": 10, "exadam": 16, "exadam-dynamic-wd": 16}
 
 // fusedStepOf returns a case's typical step in units of η (1 if not listed).
 func fusedStepOf(name string) float64 {
