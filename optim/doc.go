@@ -62,7 +62,9 @@
 //	wrappers:     lookahead sam usam gam gr-fd flooding weight-clip
 //	              (clipping: ClipByGlobalNorm ClipByValue)
 //
-// sgd, adam, adamw, lion, amsgrad and adabelief run on fused asm kernels.
+// sgd, adam, adamw, lion, amsgrad, adabelief, rmsprop, adagrad, adamax,
+// ademamix, cadamw, clion, grams, adabound, amsbound, diffgrad and exadam
+// run on fused asm kernels (fused=false selects the Transform chain).
 //
 // # Errors
 //
