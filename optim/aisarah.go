@@ -40,24 +40,28 @@ func DefaultAISARAH() AISARAHConfig { return AISARAHConfig{FDStep: 0.1} }
 //	    α = min(α_N, α_max) ;  δ ← 0.999·δ + 0.001/α_N ;  α_max = 1/δ   (δ = 1/α_N, α = α_N at the first step)
 //	    w ← w − α·v ;  v ← ∇f_i(w) − g0 + v
 //
-// The full gradient comes from the objective if it is a FullGradienter;
-// otherwise (nn.Objective) the outer loop restarts from the minibatch
-// gradient, v = g0: an approximation, documented here. ξ′(0) and ξ″(0)
-// come from central finite differences of r(α) = ∇f_i(w − α·v) − g0 + v
+// The full gradient comes from the objective if it is a FullGradienter
+// (nn.FullObjective, which cmd/train and benchmarks/optimizers pass);
+// otherwise (a plain nn.Objective) the outer loop restarts from the
+// minibatch gradient, v = g0: an approximation, documented here. ξ′(0)
+// and ξ″(0) come from central finite differences of r(α) = ∇f_i(w − α·v) − g0 + v
 // with ‖δ·v‖ = FDStep (METHODS allows finite differences for ξ″):
 //
 //	r′ ≈ (∇f_i(w−δv) − ∇f_i(w+δv))/(2δ) ;  r″ ≈ (∇f_i(w−δv) + ∇f_i(w+δv) − 2·g0)/δ²
 //	ξ′(0) = 2⟨v, r′⟩ ;  ξ″(0) = 2‖r′‖² + 2⟨v, r″⟩
 //
 // exact on quadratics up to rounding. A non-positive or non-finite α_N
-// (negative curvature along v) is replaced by α_max and left out of δ (at
-// the first step it gives α = 0). A step costs three more gradients on
-// the same minibatch (StepWith; Grad then holds ∇f_i at the new w). There
-// is no learning rate: the group LR is not read. State: "sarah_v" (v),
-// "sarah_params" and "sarah_grad" (scratch), "sarah_scalars" (‖v₀‖², δ,
-// and a started flag, the same in every parameter). All parameters must
-// have a gradient at every step. NewAISARAH returns a
-// *HyperparameterError for FDStep not positive and finite.
+// (negative curvature along v) is replaced by α_max and left out of δ;
+// before the first good α_N there is no α_max (δ = 0) and such a step
+// is α = 0, and the first good α_N sets δ = 1/α_N as the first step
+// would. A step costs three more gradients on the same minibatch
+// (StepWith; Grad then holds ∇f_i at the new w), and an outer loop one
+// FullGradient. There is no learning rate: the group LR is not read.
+// State: "sarah_v" (v), "sarah_params" and "sarah_grad" (scratch),
+// "sarah_scalars" (‖v₀‖², δ, and a started flag, the same in every
+// parameter). All parameters must have a gradient at every step.
+// NewAISARAH returns a *HyperparameterError for FDStep not positive and
+// finite.
 func NewAISARAH(params []*autodiff.Var, cfg AISARAHConfig) (*Optimizer, error) {
 	if err := checkRange("ai-sarah", "fd_step", cfg.FDStep, 0, inf, true, true); err != nil {
 		return nil, err
@@ -136,16 +140,14 @@ func (t *aiSARAH) Update(slots []Slot) {
 		alphaN := -xi1 / math.Abs(xi2)
 		good := alphaN > 0 && !math.IsInf(alphaN, 0)
 		switch {
-		case !started && good:
+		case good && delta == 0: // the first good step: δ = 1/α_N
 			delta, alpha = 1/alphaN, alphaN
-		case !started:
-			alpha = 0
 		case good:
 			alpha = math.Min(alphaN, 1/delta)
 			delta = 0.999*delta + 0.001/alphaN
 		case delta > 0:
 			alpha = 1 / delta
-		default: // no good step yet: δ is still 0
+		default: // no good step yet: no α_max, no step (1/δ would be +Inf)
 			alpha = 0
 		}
 	}
