@@ -6,7 +6,6 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
-	"time"
 )
 
 // Sgemm computes C = alpha·op(A)·op(B) + beta·C in single precision, with
@@ -555,12 +554,12 @@ func sgemmRoundUp(x, m int) int { return (x + m - 1) / m * m }
 
 // sgemmParallel splits g into t parts of whole tiles along the side that
 // costs less (sgemmPlan), and runs them on t goroutines: t-1 parts go to
-// sgemm's worker goroutines and the caller runs the last, then takes back
-// and runs any part that no worker has started yet. Each part packs
-// its own blocks, so splitting the rows of C repacks all of op(B) in every
-// part and splitting the columns repacks all of op(A); the cost model
-// weighs the largest part's multiply-adds against that repacking (packing
-// one element costs about sgemmPackCost flops).
+// the worker goroutines (see parallel.go) and the caller runs the last,
+// then takes back and runs any part that no worker has started yet. Each
+// part packs its own blocks, so splitting the rows of C repacks all of
+// op(B) in every part and splitting the columns repacks all of op(A); the
+// cost model weighs the largest part's multiply-adds against that
+// repacking (packing one element costs about sgemmPackCost flops).
 func sgemmParallel(p *sgemmParams, g *sgemmGeom, t int) {
 	byRows, unit, total, tiles, t := sgemmPlan(p, g, t)
 	if t <= 1 {
@@ -569,220 +568,19 @@ func sgemmParallel(p *sgemmParams, g *sgemmGeom, t int) {
 		sgemmWorkPool.Put(w)
 		return
 	}
-	spin := runtime.GOMAXPROCS(0) > 1
-	job := sgemmJobPool.Get().(*sgemmJob)
-	if cap(job.tasks) < t-1 {
-		job.tasks = make([]sgemmTask, t-1)
-	}
-	job.tasks = job.tasks[:t-1]
-	workers := sgemmStartWorkers(t - 1)
+	job := newWorkerJob(t - 1)
 	for i := range job.tasks {
 		task := &job.tasks[i]
-		*task = sgemmTask{p: p, job: job, spin: spin,
-			g: sgemmSplit(g, byRows, min(total, tiles*i/t*unit), min(total, tiles*(i+1)/t*unit))}
-		task.worker = sgemmHandOff(workers, task)
-		if task.worker == nil {
-			sgemmRunTask(task, nil) // every worker is busy with other calls
-		}
+		task.p = p
+		task.g = sgemmSplit(g, byRows, min(total, tiles*i/t*unit), min(total, tiles*(i+1)/t*unit))
+		job.handOff(task, true)
 	}
 	last := sgemmSplit(g, byRows, min(total, tiles*(t-1)/t*unit), total)
 	w := sgemmWorkPool.Get().(*sgemmWork)
 	sgemmSerial(p, &last, w)
-	// A part that its worker has not picked up yet (it is waking up, or
-	// its thread is not running on a busy machine) is taken back and run
-	// here rather than waited for.
-	for i := range job.tasks {
-		task := &job.tasks[i]
-		if task.worker != nil && task.worker.slot.CompareAndSwap(task, nil) {
-			task.worker.missed.Store(true)
-			sgemmSerial(task.p, &task.g, w)
-			sgemmTakenBack.Add(1)
-			continue
-		}
-		task.wait()
-	}
 	sgemmWorkPool.Put(w)
-	clear(job.tasks) // drop the references to the caller's slices
-	sgemmJobPool.Put(job)
-}
-
-// sgemmTakenBack counts the parts that sgemmParallel took back from a
-// worker that had not started them, for tests and diagnostics.
-var sgemmTakenBack atomic.Uint64
-
-// sgemmSpin is how long an idle worker, and a caller waiting for a part,
-// poll before they block. Waking a blocked goroutine on an idle core takes
-// tens of microseconds (the runtime parks the thread, and a virtual CPU
-// halts), as long as a part of the MLP's products; a worker that polls
-// picks up the next product at once. Polling holds a P, so it is skipped
-// when GOMAXPROCS is 1.
-const sgemmSpin = 200 * time.Microsecond
-
-// sgemmTask is one part of a parallel product, run by a worker.
-type sgemmTask struct {
-	p      *sgemmParams
-	g      sgemmGeom
-	job    *sgemmJob
-	worker *sgemmWorker // the worker it was handed to, or nil
-	spin   bool         // poll before blocking (GOMAXPROCS > 1)
-	done   atomic.Int32 // sgemmRunning, sgemmDone, or sgemmWaiting
-}
-
-// The states of sgemmTask.done.
-const (
-	sgemmRunning = iota // the part is being computed
-	sgemmDone           // the part is in C
-	sgemmWaiting        // the caller is blocked on job.wake
-)
-
-// sgemmRunTask computes task and marks it done, waking its caller if it is
-// blocked; worker, if not nil, is the worker running it, made idle first.
-func sgemmRunTask(task *sgemmTask, worker *sgemmWorker) {
-	w := sgemmWorkPool.Get().(*sgemmWork)
-	sgemmSerial(task.p, &task.g, w)
-	sgemmWorkPool.Put(w)
-	if worker != nil {
-		worker.slot.Store(nil)
-	}
-	if task.done.Swap(sgemmDone) == sgemmWaiting {
-		task.job.wake <- struct{}{}
-	}
-}
-
-// wait returns when task is done: it polls for up to sgemmSpin (if
-// task.spin), then blocks on the job's wake channel.
-func (task *sgemmTask) wait() {
-	if task.spin {
-		start := time.Now()
-		for i := 1; task.done.Load() != sgemmDone; i++ {
-			if i%64 == 0 && time.Since(start) > sgemmSpin {
-				break
-			}
-		}
-	}
-	if task.done.CompareAndSwap(sgemmRunning, sgemmWaiting) {
-		<-task.job.wake
-	}
-}
-
-// sgemmJob holds one parallel call's tasks; it is reused through
-// sgemmJobPool so that parallel calls do not allocate in steady state.
-// The caller waits for one task at a time, so wake holds at most one
-// signal.
-type sgemmJob struct {
-	tasks []sgemmTask
-	wake  chan struct{}
-}
-
-var sgemmJobPool = sync.Pool{New: func() any { return &sgemmJob{wake: make(chan struct{}, 1)} }}
-
-// sgemmWorker is a goroutine that runs the parts handed to it in slot:
-// nil when it is idle and polling, sgemmAsleep when it is blocked on wake,
-// a task handed to it and not yet started, or sgemmBusy while it runs one.
-// A handed task belongs to whoever moves it out of the slot: the worker
-// (to sgemmBusy) or the caller taking it back (to nil), so neither touches
-// a task the other runs.
-type sgemmWorker struct {
-	slot atomic.Pointer[sgemmTask]
-	wake chan struct{}
-	// missed is set when a caller takes back a part handed to this
-	// worker: its thread did not get a core in time, so the machine is
-	// busy, and polling would only take CPU time from the callers.
-	missed atomic.Bool
-}
-
-// sgemmAsleep marks the slot of a worker blocked on its wake channel, and
-// sgemmBusy that of a worker running a task.
-var (
-	sgemmAsleep = new(sgemmTask)
-	sgemmBusy   = new(sgemmTask)
-)
-
-// The worker goroutines: started on first need, as many as the most
-// threads-1 any call has asked for, and kept for the life of the process.
-// sgemmWorkerList is replaced, never modified, under sgemmWorkersMu.
-var (
-	sgemmWorkersMu  sync.Mutex
-	sgemmWorkerList atomic.Pointer[[]*sgemmWorker]
-)
-
-// sgemmStartWorkers makes sure that at least n workers run and returns
-// them all.
-func sgemmStartWorkers(n int) []*sgemmWorker {
-	if l := sgemmWorkerList.Load(); l != nil && len(*l) >= n {
-		return *l
-	}
-	sgemmWorkersMu.Lock()
-	defer sgemmWorkersMu.Unlock()
-	var list []*sgemmWorker
-	if l := sgemmWorkerList.Load(); l != nil {
-		list = *l
-	}
-	if len(list) < n {
-		list = append(list[:len(list):len(list)], make([]*sgemmWorker, n-len(list))...)
-		for i := range list {
-			if list[i] == nil {
-				list[i] = &sgemmWorker{wake: make(chan struct{}, 1)}
-				go list[i].run()
-			}
-		}
-		sgemmWorkerList.Store(&list)
-	}
-	return list
-}
-
-// sgemmHandOff gives task to an idle worker and returns it, or nil if
-// every worker is busy.
-func sgemmHandOff(workers []*sgemmWorker, task *sgemmTask) *sgemmWorker {
-	for _, w := range workers {
-		if w.slot.CompareAndSwap(nil, task) {
-			return w
-		}
-		if w.slot.CompareAndSwap(sgemmAsleep, task) {
-			w.wake <- struct{}{}
-			return w
-		}
-	}
-	return nil
-}
-
-// run is the worker's loop: wait for a task, run it, become idle again.
-func (w *sgemmWorker) run() {
-	spin := false
-	for {
-		task := w.await(spin)
-		spin = task.spin
-		sgemmRunTask(task, w)
-	}
-}
-
-// await returns the next task handed to w, moved out of the slot (which
-// then reads sgemmBusy), polling for up to sgemmSpin first if spin is set
-// and no part of w's was taken back since it last blocked (w.missed).
-func (w *sgemmWorker) await(spin bool) *sgemmTask {
-	for {
-		if spin && !w.missed.Load() {
-			start := time.Now()
-			for i := 1; ; i++ {
-				if task := w.slot.Load(); task != nil && w.slot.CompareAndSwap(task, sgemmBusy) {
-					return task
-				}
-				if i%64 == 0 && (w.missed.Load() || time.Since(start) > sgemmSpin) {
-					break
-				}
-			}
-		}
-		w.missed.Store(false)
-		if w.slot.CompareAndSwap(nil, sgemmAsleep) {
-			<-w.wake
-		}
-		// The slot holds a task, or nil if its caller took it back
-		// before this worker got to it; then block until the next.
-		if task := w.slot.Load(); task != nil && task != sgemmAsleep && w.slot.CompareAndSwap(task, sgemmBusy) {
-			return task
-		}
-		spin = false
-	}
+	job.finish(true)
+	job.release()
 }
 
 // sgemmPlan chooses how sgemmParallel splits g over at most t goroutines:

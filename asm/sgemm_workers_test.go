@@ -50,7 +50,7 @@ func TestSgemmConcurrentCalls(t *testing.T) {
 
 // TestSgemmTakeBack runs parallel products with GOMAXPROCS 1, where a
 // worker cannot start its part while the caller computes its own, so the
-// caller takes the part back (sgemmTakenBack); each product must equal the
+// caller takes the part back (workerTakenBack); each product must equal the
 // serial one bit for bit, and the workers must still serve parallel
 // products afterwards with GOMAXPROCS restored.
 func TestSgemmTakeBack(t *testing.T) {
@@ -76,11 +76,11 @@ func TestSgemmTakeBack(t *testing.T) {
 		}
 	}
 	old := runtime.GOMAXPROCS(1)
-	before := sgemmTakenBack.Load()
+	before := workerTakenBack.Load()
 	for range 50 {
 		run(2)
 	}
-	taken := sgemmTakenBack.Load() - before
+	taken := workerTakenBack.Load() - before
 	runtime.GOMAXPROCS(old)
 	if taken == 0 {
 		t.Errorf("GOMAXPROCS 1: no part of 50 products was taken back from a worker")
