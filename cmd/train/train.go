@@ -217,9 +217,10 @@ func newSession(c *config, out io.Writer) (*session, error) {
 }
 
 // setupObjective builds the objective of an optimizer that re-evaluates
-// it: the minibatch objective, with the training set (the same samples
-// as s.train, -limit included) for optimizers that ask for the full
-// gradient (optim.FullGradienter, AI-SARAH). The full pass reads its own
+// it: the minibatch objective with the training set (the same samples as
+// s.train, -limit included), so that it also gives the full gradient
+// (optim.FullGradienter) to an optimizer that asks for it (AI-SARAH's
+// outer loop); a pass runs only when asked. The pass reads its own
 // unshuffled loader in chunks of chunk samples, so it never touches the
 // training loader's buffers or epoch position.
 func (s *session) setupObjective(trainSet *data.Dataset, chunk int) error {
