@@ -34,6 +34,18 @@
 // nothing of datasets: batches come from an iter.Seq2 of inputs and
 // labels.
 //
+// # Objectives
+//
+// Objective is the minibatch classifier objective that optimizers needing
+// more than one gradient per step (Hessian-vector products, gradients at
+// perturbed points, sampled-label gradients, logit Jacobians) read through
+// optim.StepWith. FullObjective adds the gradient over a whole training
+// set, for methods with a full-gradient outer loop (AI-SARAH).
+//
+// Sequential runs a ReLU directly followed by a MaxPool2d as the pool
+// followed by the ReLU: the same values and derivatives, with kernel²
+// times fewer elements through the ReLU.
+//
 // # Checkpoints
 //
 // SaveCheckpoint writes named float32 tensors and string metadata to a
