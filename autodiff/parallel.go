@@ -1,18 +1,22 @@
 package autodiff
 
 import (
-	"sync"
-
 	"github.com/gograd/gograd/asm"
 )
 
 // parallelMin is the least work, in elements touched, that an op splits
-// over goroutines: below it starting them costs more than it saves.
-const parallelMin = 1 << 16
+// over goroutines: below it handing a part to one of sgemm's workers
+// (asm.Parallel) costs more than it saves. An elementwise kernel runs
+// 32768 floats in about 2–3 µs in cache, a hand-off to a polling worker
+// costs about 1 µs.
+var parallelMin = 1 << 15
 
 // parts returns how many goroutines should share n independent items
 // (images, planes, chunks) of work elements in all: asm.Threads() (the
 // thread count the user set for sgemm), at most n, and 1 for small work.
+// The result depends on the thread count only, not on GOMAXPROCS, so that
+// the ops that accumulate per part (convolution weight gradients) give
+// the same results for the same thread count.
 func parts(n, work int) int {
 	if work < parallelMin {
 		return 1
@@ -21,28 +25,35 @@ func parts(n, work int) int {
 }
 
 // parallelFor calls f(lo, hi, part) for the parts nearly equal ranges
-// [lo, hi) that cover [0, n), each on its own goroutine (the caller runs
-// the last), and returns when all calls have. parts must be in [1, n]
-// unless n is 0; with parts 1 it runs f(0, n, 0) on the caller.
+// [lo, hi) that cover [0, n), part k covering n·k/parts .. n·(k+1)/parts,
+// on sgemm's worker goroutines and the caller (asm.Parallel), and returns
+// when all calls have. parts must be in [1, n] unless n is 0; with parts 1
+// it runs f(0, n, 0) on the caller. Parts may run one after another on one
+// goroutine, in any order. A panic in f reaches the caller.
 func parallelFor(n, parts int, f func(lo, hi, part int)) {
 	if parts <= 1 {
 		f(0, n, 0)
 		return
 	}
-	var wg sync.WaitGroup
-	wg.Add(parts - 1)
-	for p := 0; p < parts-1; p++ {
-		go func() {
-			defer wg.Done()
+	asm.Parallel(parts, 1, func(lo, hi int) {
+		for p := lo; p < hi; p++ {
 			f(n*p/parts, n*(p+1)/parts, p)
-		}()
-	}
-	f(n*(parts-1)/parts, n, parts-1)
-	wg.Wait()
+		}
+	})
 }
 
-// parallelRange calls f(lo, hi) over nearly equal ranges covering [0, n)
-// of elementwise work, one per goroutine as parts decides.
+// elementGrain is the grain of parallelRange: a multiple of 64 floats, so
+// that every range but the last covers whole vectors of the asm kernels
+// and an elementwise result does not depend on the split.
+const elementGrain = 4096
+
+// parallelRange calls f(lo, hi) over ranges covering [0, n) of
+// elementwise work, split over the goroutines that parts allows at ranges
+// of whole elementGrain blocks.
 func parallelRange(n int, f func(lo, hi int)) {
-	parallelFor(n, parts(n, n), func(lo, hi, _ int) { f(lo, hi) })
+	if parts(n, n) == 1 {
+		f(0, n)
+		return
+	}
+	asm.Parallel(n, elementGrain, f)
 }

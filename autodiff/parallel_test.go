@@ -1,6 +1,8 @@
 package autodiff
 
 import (
+	"runtime"
+	"sync"
 	"testing"
 
 	"github.com/gograd/gograd/asm"
@@ -26,6 +28,76 @@ func TestParallelFor(t *testing.T) {
 			if !s && c.n > 0 {
 				t.Errorf("n=%d parts=%d: part %d not run", c.n, c.parts, p)
 			}
+		}
+	}
+}
+
+// TestParallelRange checks that parallelRange and parallelFor cover
+// their ranges exactly once at GOMAXPROCS 1 and 2 with 1 to 3 threads,
+// that parallelRange splits at multiples of elementGrain, and that a
+// panic in f reaches the caller.
+func TestParallelRange(t *testing.T) {
+	defer asm.SetThreads(asm.Threads())
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	for _, procs := range []int{1, 2} {
+		runtime.GOMAXPROCS(procs)
+		for _, threads := range []int{1, 2, 3} {
+			asm.SetThreads(threads)
+			for _, n := range []int{0, 1, 100, parallelMin - 1, parallelMin, 3*elementGrain + 17, 100003} {
+				hit := make([]int, n)
+				var mu sync.Mutex
+				ranges := 0
+				parallelRange(n, func(lo, hi int) {
+					if lo%elementGrain != 0 {
+						t.Errorf("n=%d: range starts at %d", n, lo)
+					}
+					for i := lo; i < hi; i++ {
+						hit[i]++
+					}
+					mu.Lock()
+					ranges++
+					mu.Unlock()
+				})
+				for i, h := range hit {
+					if h != 1 {
+						t.Fatalf("procs=%d threads=%d n=%d: index %d covered %d times", procs, threads, n, i, h)
+					}
+				}
+				if n >= parallelMin && n >= 2*elementGrain && procs > 1 && threads > 1 && ranges < 2 {
+					t.Errorf("procs=%d threads=%d n=%d: not split", procs, threads, n)
+				}
+				for _, p := range []int{1, 2, 3} {
+					if p > n {
+						continue
+					}
+					items := make([]int, n)
+					parallelFor(n, p, func(lo, hi, part int) {
+						if lo != n*part/p || hi != n*(part+1)/p {
+							t.Errorf("n=%d parts=%d: part %d got [%d, %d)", n, p, part, lo, hi)
+						}
+						for i := lo; i < hi; i++ {
+							items[i]++
+						}
+					})
+					for i, h := range items {
+						if h != 1 {
+							t.Fatalf("parallelFor n=%d parts=%d: item %d visited %d times", n, p, i, h)
+						}
+					}
+				}
+			}
+			func() {
+				defer func() {
+					if r := recover(); r != "boom" {
+						t.Errorf("procs=%d threads=%d: recovered %v, want boom", procs, threads, r)
+					}
+				}()
+				parallelFor(4, 2, func(lo, hi, part int) {
+					if part == 0 {
+						panic("boom")
+					}
+				})
+			}()
 		}
 	}
 }

@@ -3,6 +3,7 @@ package optim
 import (
 	"fmt"
 	"math"
+	"sync/atomic"
 
 	"github.com/gograd/gograd/asm"
 	"github.com/gograd/gograd/autodiff"
@@ -53,7 +54,10 @@ type paramState struct {
 //
 // For an optimizer made by NewSGD, NewAdam, NewAdamW or NewLion the same
 // update runs as one fused asm kernel per parameter (SetFused(false)
-// selects the chain instead; the state is the same either way).
+// selects the chain instead; the state is the same either way). An
+// elementwise kernel splits a large parameter over sgemm's worker
+// goroutines (asm.Parallel, up to asm.Threads()), with the same result
+// bit for bit at any thread count.
 //
 // An Optimizer is not safe for concurrent use.
 type Optimizer struct {
@@ -67,6 +71,43 @@ type Optimizer struct {
 	seen     map[*autodiff.Var]int
 	slots    []Slot
 	steps    int
+
+	split bool      // the kernel is elementwise (elementwiseKernels)
+	call  fusedCall // the split fused step in progress
+	part  func(lo, hi int)
+}
+
+// elementwiseKernels names the optimizers whose fused kernel updates each
+// element of a parameter from that element's value, gradient and state
+// alone, so that Step may update a large parameter in ranges on several
+// goroutines (asm.Parallel). Their assembly runs whole vectors of up to 16
+// floats from the start of the slices and finishes a tail, and the ranges
+// are multiples of fusedGrain, so the split changes no bit of the result
+// (TestFusedSplitBitIdentical). Not listed: cadamw and clion (their mask
+// count spans the whole parameter) and kernels not checked yet.
+var elementwiseKernels = map[string]bool{
+	"adam": true, "adamw": true, "sgd": true, "lion": true,
+	"adabelief": true, "adamax": true, "amsgrad": true, "adagrad": true,
+	"rmsprop": true, "ademamix": true, "diffgrad": true, "grams": true,
+	"adabound": true, "amsbound": true,
+}
+
+// fusedGrain is the grain, in elements, at which Step splits a fused
+// step over asm.Parallel (a multiple of 64): about 2–4 µs of an Adam step
+// in cache. A parameter of fewer than 2·fusedGrain elements (biases, the
+// last layer of the MLP) is updated on the caller.
+var fusedGrain = 4096
+
+// fusedCall is one fused step split over asm.Parallel: the arguments of
+// the kernel, and views of the state buffers for each range, handed out
+// by next, so that a split step does not allocate.
+type fusedCall struct {
+	p, g   []float32
+	st     [][]float32
+	step   int
+	lr, wd float32
+	views  [][]float32 // len(st) views per range
+	next   atomic.Int32
 }
 
 // NewFromTransform returns an optimizer named name (for errors and
@@ -93,7 +134,51 @@ func newFused(name string, params []*autodiff.Var, t Transform, k fusedStep, lr,
 		return nil, err
 	}
 	o.kernel, o.fused = k, true
+	o.split = elementwiseKernels[name]
+	o.part = o.fusedPart
 	return o, nil
+}
+
+// runFused runs the fused kernel on one parameter, split into ranges of
+// whole fusedGrain blocks over asm.Parallel when the kernel is elementwise,
+// the parameter is large and every state buffer has its length.
+func (o *Optimizer) runFused(p, g []float32, st [][]float32, step int, lr, wd float32) {
+	if !o.split || len(p) < 2*fusedGrain || asm.Threads() == 1 {
+		o.kernel(p, g, st, step, lr, wd)
+		return
+	}
+	for _, s := range st {
+		if len(s) != len(p) {
+			o.kernel(p, g, st, step, lr, wd)
+			return
+		}
+	}
+	c := &o.call
+	c.p, c.g, c.st, c.step, c.lr, c.wd = p, g, st, step, lr, wd
+	if n := asm.Threads() * len(st); len(c.views) < n {
+		c.views = make([][]float32, n)
+	}
+	c.next.Store(0)
+	asm.Parallel(len(p), fusedGrain, o.part)
+	c.p, c.g, c.st = nil, nil, nil
+	clear(c.views)
+}
+
+// fusedPart runs the kernel of o.call on elements lo..hi.
+func (o *Optimizer) fusedPart(lo, hi int) {
+	c := &o.call
+	n := len(c.st)
+	k := int(c.next.Add(1)) - 1
+	var views [][]float32
+	if (k+1)*n <= len(c.views) {
+		views = c.views[k*n : (k+1)*n : (k+1)*n]
+	} else {
+		views = make([][]float32, n) // SetThreads raised the count meanwhile
+	}
+	for i, s := range c.st {
+		views[i] = s[lo:hi]
+	}
+	o.kernel(c.p[lo:hi], c.g[lo:hi], views, c.step, c.lr, c.wd)
 }
 
 // AddParamGroup adds a group of parameters, with hyperparameters from
@@ -245,7 +330,7 @@ func (o *Optimizer) step(obj Objective) {
 			}
 			ps.step++
 			if o.fused && obj == nil {
-				o.kernel(pd, gd, ps.bufs, ps.step, g.LR, g.WeightDecay)
+				o.runFused(pd, gd, ps.bufs, ps.step, g.LR, g.WeightDecay)
 				continue
 			}
 			if ps.upd == nil {

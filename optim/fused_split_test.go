@@ -1,0 +1,117 @@
+package optim
+
+import (
+	"math/rand/v2"
+	"runtime"
+	"slices"
+	"testing"
+
+	"github.com/gograd/gograd/asm"
+	"github.com/gograd/gograd/autodiff"
+	"github.com/gograd/gograd/tensor"
+)
+
+// splitParams returns parameters of a size that Step splits (an odd
+// number of elements, so that the last range has a vector tail) and of a
+// size it does not, with random values and gradients from seed.
+func splitParams(seed uint64) []*autodiff.Var {
+	rng := tensor.NewRNG(seed)
+	var ps []*autodiff.Var
+	for i, n := range []int{5*fusedGrain + 37, 100} {
+		p := autodiff.NewParam(string(rune('a'+i)), tensor.RandN(rng, 1, n))
+		p.Grad = tensor.RandN(rng, 1, n)
+		ps = append(ps, p)
+	}
+	return ps
+}
+
+// TestFusedSplitBitIdentical steps every optimizer in elementwiseKernels
+// on one thread and, from the same start, on two and three threads, where
+// Step splits the large parameter over asm.Parallel, and requires the
+// same values and state bit for bit, at every CPU level.
+func TestFusedSplitBitIdentical(t *testing.T) {
+	defer asm.SetThreads(asm.Threads())
+	defer asm.SetLevel(asm.Active())
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(max(2, runtime.GOMAXPROCS(0))))
+	for _, level := range asm.Supported() {
+		asm.SetLevel(level)
+		for name := range elementwiseKernels {
+			fusedSplitCheck(t, level, name)
+		}
+	}
+}
+
+// fusedSplitCheck is TestFusedSplitBitIdentical for one optimizer.
+func fusedSplitCheck(t *testing.T, level asm.Level, name string) {
+	t.Helper()
+	{
+		for _, threads := range []int{2, 3} {
+			serial, split := splitParams(1), splitParams(1)
+			os, err := New(name, serial, 0, 0.01, nil)
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			ot, err := New(name, split, 0, 0.01, nil)
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			if !os.Fused() || !ot.split {
+				t.Fatalf("%s: not fused or not split", name)
+			}
+			rng := rand.New(rand.NewPCG(2, uint64(threads)))
+			for step := range 4 {
+				asm.SetThreads(1)
+				os.Step()
+				asm.SetThreads(threads)
+				ot.Step()
+				if got := ot.call.next.Load(); got < 2 {
+					t.Fatalf("%v %s threads=%d: the large parameter ran in %d range(s)", level, name, threads, got)
+				}
+				for i := range serial {
+					if !slices.Equal(serial[i].Value.Data(), split[i].Value.Data()) {
+						t.Fatalf("%v %s threads=%d step %d: parameter %d differs from the serial step", level, name, threads, step+1, i)
+					}
+					for j, b := range os.states[0][i].bufs {
+						if !slices.Equal(b, ot.states[0][i].bufs[j]) {
+							t.Fatalf("%v %s threads=%d step %d: state %d of parameter %d differs", level, name, threads, step+1, j, i)
+						}
+					}
+					g1, g2 := serial[i].Grad.Data(), split[i].Grad.Data()
+					for k := range g1 {
+						g1[k] = float32(rng.NormFloat64())
+						g2[k] = g1[k]
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestFusedSplitNotListed checks that a kernel whose update spans the
+// whole parameter (cadamw's mask count) is not split.
+func TestFusedSplitNotListed(t *testing.T) {
+	o, err := New("cadamw", splitParams(3), 0, 0.01, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.split {
+		t.Fatal("cadamw's fused step is split")
+	}
+}
+
+// TestFusedSplitAllocs checks that a split Adam step does not allocate in
+// steady state.
+func TestFusedSplitAllocs(t *testing.T) {
+	defer asm.SetThreads(asm.Threads())
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	asm.SetThreads(2)
+	o, err := NewAdam(splitParams(4), DefaultAdam())
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.Step()
+	a := testing.AllocsPerRun(50, o.Step)
+	if a > 0 && !raceSplit {
+		t.Errorf("split Adam step allocates %v times", a)
+	}
+}
