@@ -31,10 +31,8 @@ import (
 //
 // Layouts: U is [36][rows][cols] (ξ = 6·i + j for the point (i, j)); V is
 // [36][C][T] and M [36][O][T] for a block, tile t = image·tiles + ty·tw +
-// tx. The transforms are scalar Go on 6×6 patches and cost about as much
-// as the sgemms (W2's second convolution, one core: about 5 ms of sgemm
-// and 8 ms of transforms per op for a batch of 64); SIMD transforms would
-// be the next step.
+// tx. The tile transforms run in package asm, 16 tiles per step with
+// AVX-512 (conv_winograd_transform.go).
 
 // winoTiles is the number of tiles a block aims for: enough columns for
 // the sgemms to run near peak, few enough for a block's V and M to stay
@@ -62,10 +60,11 @@ func newWinoGeom(n, cin, cout, h, w, pad int) winoGeom {
 // tiles returns the tiles of one image.
 func (g *winoGeom) tiles() int { return g.th * g.tw }
 
-// blockSize is the scratch of one goroutine: V and M of a block.
+// blockSize is the scratch of one goroutine: V and M of a block, the
+// bias of its output tiles and its padded planes (see winoBlock).
 func (g *winoGeom) blockSize() int {
 	nt := g.nb * g.tiles()
-	return 36 * (winoStride(g.cin*nt) + winoStride(g.cout*nt))
+	return 36*(winoStride(g.cin*nt)+winoStride(g.cout*nt)) + g.cout*nt + g.padSize()
 }
 
 // winoStride returns the distance in elements between the 36 matrices of
@@ -108,17 +107,17 @@ func (g *winoGeom) conv(dst, bias []float32, acc bool, scratch []float32, p int,
 	chw, ohw, tpi := g.cin*g.h*g.w, g.cout*g.oh*g.ow, g.tiles()
 	size := g.blockSize()
 	parallelFor(g.n, p, func(lo, hi, part int) {
-		sc := scratch[part*size : (part+1)*size]
+		blk := g.newBlock(scratch[part*size : (part+1)*size])
 		for n0 := lo; n0 < hi; n0 += g.nb {
 			nb := min(g.nb, hi-n0)
 			nt := nb * tpi
-			v, sv, m, sm := g.blockMats(sc, nt)
+			v, sv, m, sm := blk.mats(nt)
 			beta := float32(0)
 			for _, pr := range pairs {
 				if pr.src == nil || pr.u == nil {
 					continue
 				}
-				g.inputTransform(v, sv, pr.src[n0*chw:(n0+nb)*chw], nb)
+				blk.input(v, sv, pr.src[n0*chw:(n0+nb)*chw], nb)
 				for k := 0; k < 36; k++ {
 					tensor.Sgemm(false, false, g.cout, nt, g.cin, 1,
 						pr.u[k*g.cout*g.cin:(k+1)*g.cout*g.cin], g.cin,
@@ -127,7 +126,7 @@ func (g *winoGeom) conv(dst, bias []float32, acc bool, scratch []float32, p int,
 				}
 				beta = 1
 			}
-			g.outputTransform(dst[n0*ohw:(n0+nb)*ohw], m, sm, nb, bias, acc)
+			blk.output(dst[n0*ohw:(n0+nb)*ohw], m, sm, nb, bias, acc)
 		}
 	})
 }
@@ -142,17 +141,17 @@ func (g *winoGeom) gradX(dx, scratch []float32, p int, pairs ...winoPair) {
 	chw, ohw, tpi := g.cin*g.h*g.w, g.cout*g.oh*g.ow, g.tiles()
 	size := g.blockSize()
 	parallelFor(g.n, p, func(lo, hi, part int) {
-		sc := scratch[part*size : (part+1)*size]
+		blk := g.newBlock(scratch[part*size : (part+1)*size])
 		for n0 := lo; n0 < hi; n0 += g.nb {
 			nb := min(g.nb, hi-n0)
 			nt := nb * tpi
-			v, sv, m, sm := g.blockMats(sc, nt)
+			v, sv, m, sm := blk.mats(nt)
 			beta := float32(0)
 			for _, pr := range pairs {
 				if pr.src == nil || pr.u == nil {
 					continue
 				}
-				g.gradTransform(m, sm, pr.src[n0*ohw:(n0+nb)*ohw], nb)
+				blk.grad(m, sm, pr.src[n0*ohw:(n0+nb)*ohw], nb)
 				for k := 0; k < 36; k++ {
 					tensor.Sgemm(true, false, g.cin, nt, g.cout, 1,
 						pr.u[k*g.cout*g.cin:(k+1)*g.cout*g.cin], g.cin,
@@ -161,7 +160,7 @@ func (g *winoGeom) gradX(dx, scratch []float32, p int, pairs ...winoPair) {
 				}
 				beta = 1
 			}
-			g.inputTransformT(dx[n0*chw:(n0+nb)*chw], v, sv, nb)
+			blk.inputT(dx[n0*chw:(n0+nb)*chw], v, sv, nb)
 		}
 	})
 }
@@ -184,7 +183,7 @@ func (g *winoGeom) gradXW(dx, du, scratch, sums []float32, p int, x, gy, u []flo
 	chw, ohw, tpi := g.cin*g.h*g.w, g.cout*g.oh*g.ow, g.tiles()
 	size, usize := g.blockSize(), len(du)
 	parallelFor(g.n, p, func(lo, hi, part int) {
-		sc := scratch[part*size : (part+1)*size]
+		blk := g.newBlock(scratch[part*size : (part+1)*size])
 		acc := du
 		if part < p-1 {
 			acc = sums[part*usize : (part+1)*usize]
@@ -193,16 +192,16 @@ func (g *winoGeom) gradXW(dx, du, scratch, sums []float32, p int, x, gy, u []flo
 		for n0 := lo; n0 < hi; n0 += g.nb {
 			nb := min(g.nb, hi-n0)
 			nt := nb * tpi
-			v, sv, m, sm := g.blockMats(sc, nt)
-			g.gradTransform(m, sm, gy[n0*ohw:(n0+nb)*ohw], nb)
+			v, sv, m, sm := blk.mats(nt)
+			blk.grad(m, sm, gy[n0*ohw:(n0+nb)*ohw], nb)
 			for k := 0; k < 36; k++ {
 				tensor.Sgemm(true, false, g.cin, nt, g.cout, 1,
 					u[k*g.cout*g.cin:(k+1)*g.cout*g.cin], g.cin,
 					m[k*sm:k*sm+g.cout*nt], nt,
 					0, v[k*sv:k*sv+g.cin*nt], nt)
 			}
-			g.inputTransformT(dx[n0*chw:(n0+nb)*chw], v, sv, nb)
-			g.inputTransform(v, sv, x[n0*chw:(n0+nb)*chw], nb)
+			blk.inputT(dx[n0*chw:(n0+nb)*chw], v, sv, nb)
+			blk.input(v, sv, x[n0*chw:(n0+nb)*chw], nb)
 			for k := 0; k < 36; k++ {
 				tensor.Sgemm(false, true, g.cout, g.cin, nt, 1,
 					m[k*sm:k*sm+g.cout*nt], nt,
@@ -231,7 +230,7 @@ func (g *winoGeom) gradU(du, scratch, sums []float32, p int, pairs ...winoGradPa
 	chw, ohw, tpi := g.cin*g.h*g.w, g.cout*g.oh*g.ow, g.tiles()
 	size, usize := g.blockSize(), len(du)
 	parallelFor(g.n, p, func(lo, hi, part int) {
-		sc := scratch[part*size : (part+1)*size]
+		blk := g.newBlock(scratch[part*size : (part+1)*size])
 		acc := du
 		if part < p-1 {
 			acc = sums[part*usize : (part+1)*usize]
@@ -240,13 +239,13 @@ func (g *winoGeom) gradU(du, scratch, sums []float32, p int, pairs ...winoGradPa
 		for n0 := lo; n0 < hi; n0 += g.nb {
 			nb := min(g.nb, hi-n0)
 			nt := nb * tpi
-			v, sv, m, sm := g.blockMats(sc, nt)
+			v, sv, m, sm := blk.mats(nt)
 			for _, pr := range pairs {
 				if pr.x == nil || pr.gy == nil {
 					continue
 				}
-				g.inputTransform(v, sv, pr.x[n0*chw:(n0+nb)*chw], nb)
-				g.gradTransform(m, sm, pr.gy[n0*ohw:(n0+nb)*ohw], nb)
+				blk.input(v, sv, pr.x[n0*chw:(n0+nb)*chw], nb)
+				blk.grad(m, sm, pr.gy[n0*ohw:(n0+nb)*ohw], nb)
 				for k := 0; k < 36; k++ {
 					tensor.Sgemm(false, true, g.cout, g.cin, nt, 1,
 						m[k*sm:k*sm+g.cout*nt], nt,

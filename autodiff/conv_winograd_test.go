@@ -326,17 +326,17 @@ func BenchmarkWinogradTransforms(b *testing.B) {
 	rng := tensor.NewRNG(1)
 	x := tensor.RandN(rng, 1, nb, 32, 26, 26).Data()
 	gy := tensor.RandN(rng, 1, nb, 64, 24, 24).Data()
-	sc := tensor.RandN(rng, 1, g.blockSize()).Data()
-	v, sv, m, sm := g.blockMats(sc, nt)
+	blk := g.newBlock(tensor.RandN(rng, 1, g.blockSize()).Data())
+	v, sv, m, sm := blk.mats(nt)
 	for _, c := range []struct {
 		name  string
 		items int
 		f     func()
 	}{
-		{"input", 32 * nt, func() { g.inputTransform(v, sv, x, nb) }},
-		{"inputT", 32 * nt, func() { g.inputTransformT(x, v, sv, nb) }},
-		{"output", 64 * nt, func() { g.outputTransform(gy, m, sm, nb, nil, false) }},
-		{"grad", 64 * nt, func() { g.gradTransform(m, sm, gy, nb) }},
+		{"input", 32 * nt, func() { blk.input(v, sv, x, nb) }},
+		{"inputT", 32 * nt, func() { blk.inputT(x, v, sv, nb) }},
+		{"output", 64 * nt, func() { blk.output(gy, m, sm, nb, nil, false) }},
+		{"grad", 64 * nt, func() { blk.grad(m, sm, gy, nb) }},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			cpu := processCPUTime()

@@ -1,272 +1,243 @@
 package autodiff
 
+import "github.com/gograd/gograd/asm"
+
 // The tile transforms of Winograd F(4×4, 3×3) (see conv_winograd.go):
 // between image planes and the transform domain for the input (Bᵀ d B and
 // its transpose), the output (Aᵀ M A and its transpose) and the weights
-// (G w Gᵀ and its transpose). Each works tile by tile in scalar Go; V and
-// M hold the 36 values of a tile a matrix stride apart.
+// (G w Gᵀ and its transpose). The first four run in package asm
+// (WinogradInput, WinogradInputT, WinogradOutput, WinogradGrad: 16 tiles
+// per step with AVX-512), which finds each tile by the offset of its
+// top-left corner in the images: a winoBlock keeps those offsets for a
+// block of images, in V's and M's tile order, and zero-padded copies of
+// the planes for geometries whose tiles leave the image (padding, or
+// sizes that are not multiples of the tile). The weight transforms are
+// scalar Go: they run once per op, not per image.
 
-// inputTransform writes V [36][Cin][T] (matrices sv apart) of the nb
-// images of src [nb, Cin, H, W], T = nb·tiles: V[ξ][c][t] = (Bᵀ d B)[ξ]
-// for the 6×6 patch d of channel c under tile t.
-func (g *winoGeom) inputTransform(v []float32, sv int, src []float32, nb int) {
-	hw, tpi := g.h*g.w, g.tiles()
-	var d [36]float32
-	for i := 0; i < nb; i++ {
-		for c := 0; c < g.cin; c++ {
-			plane := src[(i*g.cin+c)*hw : (i*g.cin+c+1)*hw]
-			t := c*nb*tpi + i*tpi
-			for ty := 0; ty < g.th; ty++ {
-				y0 := 4*ty - g.pad
-				for tx := 0; tx < g.tw; tx++ {
-					x0 := 4*tx - g.pad
-					if y0 >= 0 && x0 >= 0 && y0+6 <= g.h && x0+6 <= g.w {
-						winoInput(v[t:], sv, plane[y0*g.w+x0:], g.w)
-					} else {
-						g.loadPatch(&d, plane, y0, x0)
-						winoInput(v[t:], sv, d[:], 6)
+// winoBlock is one goroutine's working set for blocks of images of g:
+// V and M, the tile offsets for blocks of nb images, the padded planes
+// and the bias of every output tile.
+type winoBlock struct {
+	g      *winoGeom
+	sc     []float32 // the goroutine's scratch, blockSize elements
+	nb     int       // images the offsets and bias are for (0: none yet)
+	inOffs []int32   // patch origins of the cin·nt input tiles
+	outOff []int32   // tile origins of the cout·nt output tiles
+	bias   []float32 // bias of every output tile (nil: no bias yet)
+	biasOf []float32 // the bias bias was made from
+}
+
+// inDirect reports whether every 6×6 input patch lies inside the input
+// plane, so that the kernels can read and write the planes themselves.
+func (g *winoGeom) inDirect() bool {
+	return g.pad == 0 && 4*g.th+2 <= g.h && 4*g.tw+2 <= g.w
+}
+
+// outDirect reports whether the 4×4 output tiles cover the output plane
+// exactly.
+func (g *winoGeom) outDirect() bool { return 4*g.th == g.oh && 4*g.tw == g.ow }
+
+// inPlane returns the row stride and size of an input plane as the
+// kernels see it: the plane itself, or its zero-padded copy of
+// (4·th+2)×(4·tw+2).
+func (g *winoGeom) inPlane() (w, size int) {
+	if g.inDirect() {
+		return g.w, g.h * g.w
+	}
+	return 4*g.tw + 2, (4*g.th + 2) * (4*g.tw + 2)
+}
+
+// outPlane is inPlane for output planes: the plane or a 4·th×4·tw copy.
+func (g *winoGeom) outPlane() (w, size int) {
+	if g.outDirect() {
+		return g.ow, g.oh * g.ow
+	}
+	return 4 * g.tw, 16 * g.th * g.tw
+}
+
+// padSize is the scratch of the padded planes of a block: input and
+// output planes share it (a block uses one at a time).
+func (g *winoGeom) padSize() int {
+	var n int
+	if !g.inDirect() {
+		_, size := g.inPlane()
+		n = g.nb * g.cin * size
+	}
+	if !g.outDirect() {
+		_, size := g.outPlane()
+		n = max(n, g.nb*g.cout*size)
+	}
+	return n
+}
+
+// newBlock returns the working set on sc (blockSize elements).
+func (g *winoGeom) newBlock(sc []float32) *winoBlock {
+	nt := g.nb * g.tiles()
+	return &winoBlock{g: g, sc: sc, inOffs: make([]int32, g.cin*nt), outOff: make([]int32, g.cout*nt)}
+}
+
+// mats returns V and M of a block of nt tiles with their strides.
+func (b *winoBlock) mats(nt int) (v []float32, sv int, m []float32, sm int) {
+	return b.g.blockMats(b.sc, nt)
+}
+
+// pads returns the padded planes' scratch, after V, M and the tile bias.
+func (b *winoBlock) pads() []float32 {
+	g := b.g
+	nt := g.nb * g.tiles()
+	off := 36*(winoStride(g.cin*nt)+winoStride(g.cout*nt)) + g.cout*nt
+	return b.sc[off : off+g.padSize()]
+}
+
+// images sets the offsets (and drops the tile bias) for blocks of nb
+// images, unless they are set already.
+func (b *winoBlock) images(nb int) {
+	if b.nb == nb {
+		return
+	}
+	g := b.g
+	b.nb, b.bias, b.biasOf = nb, nil, nil
+	tpi := g.tiles()
+	set := func(offs []int32, planes, w, size int) {
+		t := 0
+		for c := 0; c < planes; c++ {
+			for i := 0; i < nb; i++ {
+				base := (i*planes + c) * size
+				for ty := 0; ty < g.th; ty++ {
+					for tx := 0; tx < g.tw; tx++ {
+						offs[t] = int32(base + 4*ty*w + 4*tx)
+						t++
 					}
-					t++
 				}
 			}
 		}
 	}
+	w, size := g.inPlane()
+	set(b.inOffs[:g.cin*nb*tpi], g.cin, w, size)
+	w, size = g.outPlane()
+	set(b.outOff[:g.cout*nb*tpi], g.cout, w, size)
 }
 
-// loadPatch copies the 6×6 patch of plane [H, W] at (y0, x0) into d,
-// zero outside the plane.
-func (g *winoGeom) loadPatch(d *[36]float32, plane []float32, y0, x0 int) {
-	*d = [36]float32{}
-	lo, hi := max(0, -x0), min(6, g.w-x0)
-	for r := max(0, -y0); r < min(6, g.h-y0); r++ {
-		row := plane[(y0+r)*g.w : (y0+r+1)*g.w]
-		for s := lo; s < hi; s++ {
-			d[6*r+s] = row[x0+s]
-		}
+// tileBias returns the bias [Cout] of every output tile of a block of
+// nb images (set by images), or nil for a nil bias.
+func (b *winoBlock) tileBias(bias []float32, nb int) []float32 {
+	if bias == nil {
+		return nil
 	}
-}
-
-// inputTransformT sets the nb images of dst [nb, Cin, H, W] to the
-// transpose of inputTransform applied to V̄ [36][Cin][T] (matrices sv
-// apart): the sum over tiles of B V̄ Bᵀ added into each tile's 6×6 patch,
-// clipped to the plane.
-func (g *winoGeom) inputTransformT(dst, v []float32, sv, nb int) {
-	hw, tpi := g.h*g.w, g.tiles()
-	clear(dst[:nb*g.cin*hw])
-	var d [36]float32
-	for i := 0; i < nb; i++ {
-		for c := 0; c < g.cin; c++ {
-			plane := dst[(i*g.cin+c)*hw : (i*g.cin+c+1)*hw]
-			t := c*nb*tpi + i*tpi
-			for ty := 0; ty < g.th; ty++ {
-				y0 := 4*ty - g.pad
-				for tx := 0; tx < g.tw; tx++ {
-					x0 := 4*tx - g.pad
-					if y0 >= 0 && x0 >= 0 && y0+6 <= g.h && x0+6 <= g.w {
-						winoInputT(plane[y0*g.w+x0:], g.w, v[t:], sv)
-					} else {
-						d = [36]float32{}
-						winoInputT(d[:], 6, v[t:], sv)
-						lo, hi := max(0, -x0), min(6, g.w-x0)
-						for r := max(0, -y0); r < min(6, g.h-y0); r++ {
-							row := plane[(y0+r)*g.w : (y0+r+1)*g.w]
-							for s := lo; s < hi; s++ {
-								row[x0+s] += d[6*r+s]
-							}
-						}
-					}
-					t++
-				}
+	if b.bias == nil || &b.biasOf[0] != &bias[0] {
+		g := b.g
+		nt := g.nb * g.tiles()
+		off := 36 * (winoStride(g.cin*nt) + winoStride(g.cout*nt))
+		b.bias, b.biasOf = b.sc[off:off+g.cout*nb*g.tiles()], bias
+		n := nb * g.tiles()
+		for o := 0; o < g.cout; o++ {
+			bt := b.bias[o*n : (o+1)*n]
+			for i := range bt {
+				bt[i] = bias[o]
 			}
 		}
 	}
+	return b.bias
 }
 
-// winoInputT adds B V̄ Bᵀ, for the 6×6 V̄ held in vt[ξ·sv], ξ = 0, …, 35,
-// to the patch whose rows start at p[0], p[w], …, p[5w]: the transpose of
-// winoInput.
-func winoInputT(p []float32, w int, vt []float32, sv int) {
-	var t [36]float32 // B V̄
-	_ = vt[35*sv]
-	for j := 0; j < 6; j++ {
-		t[j], t[6+j], t[12+j], t[18+j], t[24+j], t[30+j] = winoBT(vt[j*sv], vt[(6+j)*sv], vt[(12+j)*sv], vt[(18+j)*sv], vt[(24+j)*sv], vt[(30+j)*sv])
+// input writes V [36][Cin][T] (matrices sv apart, T = nb·tiles) of the
+// nb images of src [nb, Cin, H, W]: V[ξ][c][t] = (Bᵀ d B)[ξ] for the 6×6
+// patch d of channel c under tile t, zero outside the plane.
+func (b *winoBlock) input(v []float32, sv int, src []float32, nb int) {
+	g := b.g
+	b.images(nb)
+	w, size := g.inPlane()
+	offs := b.inOffs[:g.cin*nb*g.tiles()]
+	if g.inDirect() {
+		asm.WinogradInput(v, sv, src, w, offs)
+		return
 	}
-	for r := 0; r < 6; r++ {
-		x := (*[6]float32)(t[6*r : 6*r+6])
-		z := (*[6]float32)(p[r*w : r*w+6])
-		y0, y1, y2, y3, y4, y5 := winoBT(x[0], x[1], x[2], x[3], x[4], x[5])
-		z[0] += y0
-		z[1] += y1
-		z[2] += y2
-		z[3] += y3
-		z[4] += y4
-		z[5] += y5
+	pad := b.pads()[:nb*g.cin*size]
+	clear(pad)
+	hw := g.h * g.w
+	for pl := 0; pl < nb*g.cin; pl++ {
+		for y := 0; y < g.h; y++ {
+			copy(pad[pl*size+(y+g.pad)*w+g.pad:], src[pl*hw+y*g.w:pl*hw+(y+1)*g.w])
+		}
 	}
+	asm.WinogradInput(v, sv, pad, w, offs)
 }
 
-// winoBT returns B x for a 6-vector x: the transpose of winoB.
-func winoBT(x0, x1, x2, x3, x4, x5 float32) (y0, y1, y2, y3, y4, y5 float32) {
-	d1, d2 := x1-x2, x3-x4
-	s1, s2 := x1+x2, x3+x4
-	return 4 * x0, -4*d1 - 2*d2 + 4*x5, -5*x0 - 4*s1 - s2, d1 + 2*d2 - 5*x5, x0 + s1 + s2, x5
-}
-
-// winoInput writes Bᵀ d B to vt[ξ·sv], ξ = 0, …, 35, for the 6×6 patch d
-// whose rows start at p[0], p[w], …, p[5w], with
-//
-//	Bᵀ = [4  0 -5  0 1 0]
-//	     [0 -4 -4  1 1 0]
-//	     [0  4 -4 -1 1 0]
-//	     [0 -2 -1  2 1 0]
-//	     [0  2 -1 -2 1 0]
-//	     [0  4  0 -5 0 1]
-func winoInput(vt []float32, sv int, p []float32, w int) {
-	var t [36]float32 // d B
-	for r := 0; r < 6; r++ {
-		x := (*[6]float32)(p[r*w : r*w+6])
-		z := (*[6]float32)(t[6*r : 6*r+6])
-		z[0], z[1], z[2], z[3], z[4], z[5] = winoB(x[0], x[1], x[2], x[3], x[4], x[5])
+// inputT sets the nb images of dst [nb, Cin, H, W] to the transpose of
+// input applied to V̄ [36][Cin][T] (matrices sv apart): the sum over
+// tiles of B V̄ Bᵀ added into each tile's 6×6 patch, clipped to the
+// plane.
+func (b *winoBlock) inputT(dst, v []float32, sv, nb int) {
+	g := b.g
+	b.images(nb)
+	w, size := g.inPlane()
+	offs := b.inOffs[:g.cin*nb*g.tiles()]
+	if g.inDirect() {
+		clear(dst[:nb*g.cin*g.h*g.w])
+		asm.WinogradInputT(dst, w, offs, v, sv)
+		return
 	}
-	_ = vt[35*sv]
-	for j := 0; j < 6; j++ {
-		y0, y1, y2, y3, y4, y5 := winoB(t[j], t[6+j], t[12+j], t[18+j], t[24+j], t[30+j])
-		vt[j*sv] = y0
-		vt[(6+j)*sv] = y1
-		vt[(12+j)*sv] = y2
-		vt[(18+j)*sv] = y3
-		vt[(24+j)*sv] = y4
-		vt[(30+j)*sv] = y5
+	pad := b.pads()[:nb*g.cin*size]
+	clear(pad)
+	asm.WinogradInputT(pad, w, offs, v, sv)
+	hw := g.h * g.w
+	for pl := 0; pl < nb*g.cin; pl++ {
+		for y := 0; y < g.h; y++ {
+			copy(dst[pl*hw+y*g.w:pl*hw+(y+1)*g.w], pad[pl*size+(y+g.pad)*w+g.pad:])
+		}
 	}
 }
 
-// outputTransform writes the nb images of dst [nb, Cout, OH, OW] from M
+// output writes the nb images of dst [nb, Cout, OH, OW] from M
 // [36][Cout][T] (matrices sm apart): each tile is Aᵀ M A, clipped to the
 // plane, plus bias[o] (nil: none); with acc it is added to dst.
-func (g *winoGeom) outputTransform(dst, m []float32, sm, nb int, bias []float32, acc bool) {
-	ohw, tpi, ow := g.oh*g.ow, g.tiles(), g.ow
-	for i := 0; i < nb; i++ {
-		for o := 0; o < g.cout; o++ {
-			plane := dst[(i*g.cout+o)*ohw : (i*g.cout+o+1)*ohw]
-			var bv float32
-			if bias != nil {
-				bv = bias[o]
-			}
-			t := o*nb*tpi + i*tpi
-			for ty := 0; ty < g.th; ty++ {
-				rows := min(4, g.oh-4*ty)
-				for tx := 0; tx < g.tw; tx++ {
-					var y [16]float32
-					winoOutput(&y, m[t:], sm)
-					t++
-					cols := min(4, ow-4*tx)
-					off := 4*ty*ow + 4*tx
-					if rows == 4 && cols == 4 && !acc {
-						for r := 0; r < 4; r++ {
-							dr := (*[4]float32)(plane[off+r*ow : off+r*ow+4])
-							dr[0], dr[1], dr[2], dr[3] = y[4*r]+bv, y[4*r+1]+bv, y[4*r+2]+bv, y[4*r+3]+bv
-						}
-						continue
-					}
-					for r := 0; r < rows; r++ {
-						dr := plane[off+r*ow : off+r*ow+cols]
-						yr := y[4*r : 4*r+cols]
-						if acc {
-							for s := range dr {
-								dr[s] += yr[s] + bv
-							}
-						} else {
-							for s := range dr {
-								dr[s] = yr[s] + bv
-							}
-						}
-					}
-				}
+func (b *winoBlock) output(dst, m []float32, sm, nb int, bias []float32, acc bool) {
+	g := b.g
+	b.images(nb)
+	w, size := g.outPlane()
+	offs := b.outOff[:g.cout*nb*g.tiles()]
+	tb := b.tileBias(bias, nb)
+	if g.outDirect() {
+		asm.WinogradOutput(dst, w, offs, m, sm, tb, acc)
+		return
+	}
+	pad := b.pads()[:nb*g.cout*size]
+	asm.WinogradOutput(pad, w, offs, m, sm, tb, false)
+	ohw := g.oh * g.ow
+	for pl := 0; pl < nb*g.cout; pl++ {
+		for y := 0; y < g.oh; y++ {
+			d := dst[pl*ohw+y*g.ow : pl*ohw+(y+1)*g.ow]
+			p := pad[pl*size+y*w : pl*size+y*w+g.ow]
+			if acc {
+				asm.AddTo(d, d, p)
+			} else {
+				copy(d, p)
 			}
 		}
 	}
 }
 
-// gradTransform writes M̄ [36][Cout][T] (matrices sm apart) of the nb
-// images of gy [nb, Cout, OH, OW]: M̄[ξ][o][t] = (A ȳ Aᵀ)[ξ] for the 4×4
-// tile ȳ of plane o, zero outside the plane.
-func (g *winoGeom) gradTransform(m []float32, sm int, gy []float32, nb int) {
-	ohw, tpi, ow := g.oh*g.ow, g.tiles(), g.ow
-	for i := 0; i < nb; i++ {
-		for o := 0; o < g.cout; o++ {
-			plane := gy[(i*g.cout+o)*ohw : (i*g.cout+o+1)*ohw]
-			t := o*nb*tpi + i*tpi
-			for ty := 0; ty < g.th; ty++ {
-				rows := min(4, g.oh-4*ty)
-				for tx := 0; tx < g.tw; tx++ {
-					cols := min(4, ow-4*tx)
-					off := 4*ty*ow + 4*tx
-					var z [24]float32 // ȳ Aᵀ: 4×6
-					for r := 0; r < rows; r++ {
-						var x [4]float32
-						if cols == 4 {
-							x = *(*[4]float32)(plane[off+r*ow : off+r*ow+4])
-						} else {
-							copy(x[:], plane[off+r*ow:off+r*ow+cols])
-						}
-						zr := (*[6]float32)(z[6*r : 6*r+6])
-						zr[0], zr[1], zr[2], zr[3], zr[4], zr[5] = winoAT(x[0], x[1], x[2], x[3])
-					}
-					mt := m[t:]
-					t++
-					_ = mt[35*sm]
-					for j := 0; j < 6; j++ {
-						m0, m1, m2, m3, m4, m5 := winoAT(z[j], z[6+j], z[12+j], z[18+j])
-						mt[j*sm] = m0
-						mt[(6+j)*sm] = m1
-						mt[(12+j)*sm] = m2
-						mt[(18+j)*sm] = m3
-						mt[(24+j)*sm] = m4
-						mt[(30+j)*sm] = m5
-					}
-				}
-			}
+// grad writes M̄ [36][Cout][T] (matrices sm apart) of the nb images of
+// gy [nb, Cout, OH, OW]: M̄[ξ][o][t] = (A ȳ Aᵀ)[ξ] for the 4×4 tile ȳ of
+// plane o, zero outside the plane.
+func (b *winoBlock) grad(m []float32, sm int, gy []float32, nb int) {
+	g := b.g
+	b.images(nb)
+	w, size := g.outPlane()
+	offs := b.outOff[:g.cout*nb*g.tiles()]
+	if g.outDirect() {
+		asm.WinogradGrad(m, sm, gy, w, offs)
+		return
+	}
+	pad := b.pads()[:nb*g.cout*size]
+	clear(pad)
+	ohw := g.oh * g.ow
+	for pl := 0; pl < nb*g.cout; pl++ {
+		for y := 0; y < g.oh; y++ {
+			copy(pad[pl*size+y*w:], gy[pl*ohw+y*g.ow:pl*ohw+(y+1)*g.ow])
 		}
 	}
-}
-
-// winoB returns Bᵀ x for a 6-vector x.
-func winoB(x0, x1, x2, x3, x4, x5 float32) (y0, y1, y2, y3, y4, y5 float32) {
-	t1, t2 := x4-4*x2, x3-4*x1
-	t3, t4 := x4-x2, 2*(x3-x1)
-	return 4*x0 - 5*x2 + x4, t1 + t2, t1 - t2, t3 + t4, t3 - t4, 4*x1 - 5*x3 + x5
-}
-
-// winoOutput sets y (4×4) to Aᵀ M A for the 6×6 M held in mt[ξ·sm],
-// ξ = 0, …, 35, with
-//
-//	Aᵀ = [1 1  1 1  1 0]
-//	     [0 1 -1 2 -2 0]
-//	     [0 1  1 4  4 0]
-//	     [0 1 -1 8 -8 1]
-func winoOutput(y *[16]float32, mt []float32, sm int) {
-	var t [24]float32 // Aᵀ M: 4×6
-	_ = mt[35*sm]
-	for j := 0; j < 6; j++ {
-		t[j], t[6+j], t[12+j], t[18+j] = winoA(mt[j*sm], mt[(6+j)*sm], mt[(12+j)*sm], mt[(18+j)*sm], mt[(24+j)*sm], mt[(30+j)*sm])
-	}
-	for r := 0; r < 4; r++ {
-		x := (*[6]float32)(t[6*r : 6*r+6])
-		y[4*r], y[4*r+1], y[4*r+2], y[4*r+3] = winoA(x[0], x[1], x[2], x[3], x[4], x[5])
-	}
-}
-
-// winoA returns Aᵀ m for a 6-vector m.
-func winoA(m0, m1, m2, m3, m4, m5 float32) (y0, y1, y2, y3 float32) {
-	a, b := m1+m2, m1-m2
-	c, d := m3+m4, m3-m4
-	return m0 + a + c, b + 2*d, a + 4*c, b + 8*d + m5
-}
-
-// winoAT returns A y for a 4-vector y.
-func winoAT(y0, y1, y2, y3 float32) (m0, m1, m2, m3, m4, m5 float32) {
-	a, b := y0+y2, y1+y3
-	c, d := y0+4*y2, 2*y1+8*y3
-	return y0, a + b, a - b, c + d, c - d, y3
+	asm.WinogradGrad(m, sm, pad, w, offs)
 }
 
 // winoWeights sets u [36][O][C] to G w[o,c] Gᵀ for w [O, C, 3, 3], with
