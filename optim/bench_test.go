@@ -5,25 +5,26 @@ import (
 	"testing"
 )
 
-// BenchmarkStep times one Step over a single parameter of n elements,
-// fused kernel against the Transform chain (impl/size sub-benchmarks),
-// for every optimizer of fusedCases, so that
+// BenchmarkStep times one Step over a single parameter of n elements for
+// every optimizer of fusedCases, as Step/<case>/<n> on the fused kernel
+// and Step/<case>-chain/<n> on the Transform chain, so that
 //
-//	go test -run XXX -bench 'Step/.*/fused/1048576$' ./optim
+//	go test -run XXX -bench 'Step/.*/1048576$' ./optim
 //
-// compares each fused kernel with fused Adam's in one run. SetBytes counts
-// the parameter, gradient and state traffic per step (one pass; the
-// cautious steps read g and m once more to count their mask); ns/param is
-// reported.
+// compares each fused kernel with fused Adam's (and each chain) in one
+// run. Elementwise kernels split a large parameter over asm.Parallel;
+// -cpu 1 times them on one thread. SetBytes counts the parameter,
+// gradient and state traffic per step (one pass; the cautious steps read
+// g and m once more to count their mask); ns/param is reported.
 func BenchmarkStep(b *testing.B) {
 	for _, tc := range fusedCases {
 		for _, n := range []int{1 << 10, 1 << 16, 1 << 20} {
 			for _, fused := range []bool{true, false} {
-				impl := "chain"
-				if fused {
-					impl = "fused"
+				name := tc.name
+				if !fused {
+					name += "-chain"
 				}
-				b.Run(fmt.Sprintf("%s/%s/%d", tc.name, impl, n), func(b *testing.B) {
+				b.Run(fmt.Sprintf("%s/%d", name, n), func(b *testing.B) {
 					ps := newParams(1, n)
 					fillGrads(ps, 1, 1)
 					o, err := tc.mk(ps)
