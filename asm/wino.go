@@ -12,10 +12,11 @@ import (
 // t at v[ξ·sv + t], ξ = 6·i + j for the point (i, j), so that 16 tiles of
 // one ξ are one contiguous vector. The AVX-512 kernels take 16 tiles per
 // step (the last step masked), gather the image elements of the 16 tiles
-// with VGATHERDPS by their offsets, apply the 1-D transforms lane-wise
-// (rows first, through 36 vectors on the stack, then columns) and
-// store or scatter the results; the references compute every value with
-// the same operations in the same order, so all levels agree bit for bit.
+// by their offsets (two neighbours at a time, VGATHERDPD), apply the 1-D
+// transforms lane-wise (in one direction, through 36 vectors on the
+// stack, then in the other) and store or scatter the results; the
+// references compute every value with the same operations in the same
+// order, so all levels agree bit for bit.
 // The other levels run the references.
 //
 // The 1-D transforms, with x a 6-vector (input and the transposes) or a
@@ -28,9 +29,11 @@ import (
 //	     [0  2 -1 -2 1 0]
 //	     [0  4  0 -5 0 1]
 //
-// The offsets of one call must be distinct (a repeated offset in the
-// same step of 16 tiles gives unspecified results where the kernel writes
-// the image); tiles may overlap otherwise.
+// The kernels that write the image, WinogradInputT and WinogradOutput,
+// take even offsets only (they move pairs of neighbouring elements, and
+// pairs of two tiles must not overlap) and the offsets of one call must
+// be distinct (a repeated offset in the same step of 16 tiles gives
+// unspecified results); tiles may overlap otherwise.
 
 // winoPanic panics with the kernel's name and a description.
 func winoPanic(kernel, format string, args ...any) {
@@ -40,7 +43,8 @@ func winoPanic(kernel, format string, args ...any) {
 // winoCheckTiles validates n tiles of size×size elements at offs in an
 // image slice of length img with rows w apart, and a transform domain of
 // length dom with matrices sd apart.
-func winoCheckTiles(kernel string, offs []int32, img, w, size, dom, sd int) {
+// With even, every offset must be even.
+func winoCheckTiles(kernel string, offs []int32, img, w, size, dom, sd int, even bool) {
 	n := len(offs)
 	if w < size {
 		winoPanic(kernel, "row stride %d below the tile width %d", w, size)
@@ -48,9 +52,12 @@ func winoCheckTiles(kernel string, offs []int32, img, w, size, dom, sd int) {
 	if sd < n || dom < 35*sd+n {
 		winoPanic(kernel, "transform domain of %d elements with matrix stride %d for %d tiles", dom, sd, n)
 	}
-	lo, hi := int32(math.MaxInt32), int32(-1)
+	lo, hi, odd := int32(math.MaxInt32), int32(-1), int32(0)
 	for _, o := range offs {
-		lo, hi = min(lo, o), max(hi, o)
+		lo, hi, odd = min(lo, o), max(hi, o), odd|o
+	}
+	if even && odd&1 != 0 {
+		winoPanic(kernel, "odd tile offset")
 	}
 	if lo < 0 || int(hi)+(size-1)*w+size > img {
 		winoPanic(kernel, "tile offsets %d..%d with row stride %d outside an image of %d elements", lo, hi, w, img)
@@ -75,7 +82,7 @@ func WinogradInput(v []float32, sv int, src []float32, w int, offs []int32) {
 	if len(offs) == 0 {
 		return
 	}
-	winoCheckTiles("winograd input", offs, len(src), w, 6, len(v), sv)
+	winoCheckTiles("winograd input", offs, len(src), w, 6, len(v), sv, false)
 	fusedRaceRead(src)
 	fusedRaceWrite(v)
 	winoInput(v, sv, src, w, offs)
@@ -96,12 +103,12 @@ func WinogradInput(v []float32, sv int, src []float32, w int, offs []int32) {
 // overlapping patches add in that order. dst must not overlap v.
 //
 // WinogradInputT panics under the conditions of WinogradInput, with dst
-// for src.
+// for src, and if an offset is odd.
 func WinogradInputT(dst []float32, w int, offs []int32, v []float32, sv int) {
 	if len(offs) == 0 {
 		return
 	}
-	winoCheckTiles("winograd input transpose", offs, len(dst), w, 6, len(v), sv)
+	winoCheckTiles("winograd input transpose", offs, len(dst), w, 6, len(v), sv, true)
 	fusedRaceRead(v)
 	fusedRaceWrite(dst)
 	winoInputT(dst, w, offs, v, sv)
@@ -120,8 +127,8 @@ func WinogradInputT(dst []float32, w int, offs []int32, v []float32, sv int) {
 // must not overlap m or bias.
 //
 // WinogradOutput panics if w < 4, sm < n, len(m) < 35·sm + n, bias is
-// not nil and len(bias) != n, or a tile leaves dst (an offset negative or
-// above len(dst) - 3w - 4).
+// not nil and len(bias) != n, an offset is odd, or a tile leaves dst (an
+// offset negative or above len(dst) - 3w - 4).
 func WinogradOutput(dst []float32, w int, offs []int32, m []float32, sm int, bias []float32, acc bool) {
 	if bias != nil && len(bias) != len(offs) {
 		winoPanic("winograd output", "%d biases for %d tiles", len(bias), len(offs))
@@ -129,7 +136,7 @@ func WinogradOutput(dst []float32, w int, offs []int32, m []float32, sm int, bia
 	if len(offs) == 0 {
 		return
 	}
-	winoCheckTiles("winograd output", offs, len(dst), w, 4, len(m), sm)
+	winoCheckTiles("winograd output", offs, len(dst), w, 4, len(m), sm, true)
 	fusedRaceRead(m)
 	if bias != nil {
 		fusedRaceRead(bias)
@@ -155,7 +162,7 @@ func WinogradGrad(m []float32, sm int, src []float32, w int, offs []int32) {
 	if len(offs) == 0 {
 		return
 	}
-	winoCheckTiles("winograd grad", offs, len(src), w, 4, len(m), sm)
+	winoCheckTiles("winograd grad", offs, len(src), w, 4, len(m), sm, false)
 	fusedRaceRead(src)
 	fusedRaceWrite(m)
 	winoGrad(m, sm, src, w, offs)

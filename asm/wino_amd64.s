@@ -4,17 +4,93 @@
 
 // Winograd F(4×4, 3×3) tile transforms with AVX-512, 16 tiles per step
 // (see wino.go and the references in wino_generic.go). Lane l of every
-// vector is tile t+l. Register use:
+// vector is tile t+l. The image is read and written two neighbouring
+// elements at a time, with 64-bit gathers and scatters of 8 tiles each
+// (on Zen 4 these cost about as much per element as the 32-bit ones,
+// so pairs halve their cost), and VPERMT2PS between pairs and lanes.
+// Register use:
 //   Z31 = 4, Z30 = 5, Z29 = 8, Z28 = -5, Z27 = -4 (broadcast constants)
-//   Z26 = offs[t..t+16) (gather/scatter indices), Z25 = bias[t..t+16)
+//   Z26 = offs[t..t+16), Y24 = offs[t+8..t+16) (gather/scatter indices)
+//   Z25 = bias[t..t+16), Z20-Z23 = the permutations of winoConst
 //   Z0-Z5 inputs of a 1-D transform, Z6-Z11 its outputs, Z12-Z15 temps
-//   K2 = the step's lanes, K1 = copy of K2 for each gather or scatter
+//   K2 = the step's lanes, K5 = K2 >> 8, K1 = copy of K2 or K5 for each
+//   gather or scatter
 //   AX = tiles left, CX = tiles in this step, BX = &offs[t]
 //   DI = &domain[t] (V or M), R10 = matrix stride in bytes, R11 = domain
 //   column pointer, R12 = 6·R10, R13 = 18·R10, R14 = 30·R10
 //   SI = image, R8 = image row stride in bytes, R9 = image row pointer
 // The frame holds the 36 (or 24) vectors between the two passes: element
 // (r, s) of the intermediate 6×6 at (6r+s)·64(SP).
+
+// winoConst: 0, 2, …, 30 then 1, 3, …, 31: the first and the second
+// floats of 16 pairs in two vectors, for VPERMT2PS; then 0, 16, 1, 17,
+// …, 7, 23 and 8, 24, …, 15, 31: the pairs of lanes 0..7 and 8..15 of
+// two vectors.
+DATA winoConst<>+0(SB)/4, $0
+DATA winoConst<>+4(SB)/4, $2
+DATA winoConst<>+8(SB)/4, $4
+DATA winoConst<>+12(SB)/4, $6
+DATA winoConst<>+16(SB)/4, $8
+DATA winoConst<>+20(SB)/4, $10
+DATA winoConst<>+24(SB)/4, $12
+DATA winoConst<>+28(SB)/4, $14
+DATA winoConst<>+32(SB)/4, $16
+DATA winoConst<>+36(SB)/4, $18
+DATA winoConst<>+40(SB)/4, $20
+DATA winoConst<>+44(SB)/4, $22
+DATA winoConst<>+48(SB)/4, $24
+DATA winoConst<>+52(SB)/4, $26
+DATA winoConst<>+56(SB)/4, $28
+DATA winoConst<>+60(SB)/4, $30
+DATA winoConst<>+64(SB)/4, $1
+DATA winoConst<>+68(SB)/4, $3
+DATA winoConst<>+72(SB)/4, $5
+DATA winoConst<>+76(SB)/4, $7
+DATA winoConst<>+80(SB)/4, $9
+DATA winoConst<>+84(SB)/4, $11
+DATA winoConst<>+88(SB)/4, $13
+DATA winoConst<>+92(SB)/4, $15
+DATA winoConst<>+96(SB)/4, $17
+DATA winoConst<>+100(SB)/4, $19
+DATA winoConst<>+104(SB)/4, $21
+DATA winoConst<>+108(SB)/4, $23
+DATA winoConst<>+112(SB)/4, $25
+DATA winoConst<>+116(SB)/4, $27
+DATA winoConst<>+120(SB)/4, $29
+DATA winoConst<>+124(SB)/4, $31
+DATA winoConst<>+128(SB)/4, $0
+DATA winoConst<>+132(SB)/4, $16
+DATA winoConst<>+136(SB)/4, $1
+DATA winoConst<>+140(SB)/4, $17
+DATA winoConst<>+144(SB)/4, $2
+DATA winoConst<>+148(SB)/4, $18
+DATA winoConst<>+152(SB)/4, $3
+DATA winoConst<>+156(SB)/4, $19
+DATA winoConst<>+160(SB)/4, $4
+DATA winoConst<>+164(SB)/4, $20
+DATA winoConst<>+168(SB)/4, $5
+DATA winoConst<>+172(SB)/4, $21
+DATA winoConst<>+176(SB)/4, $6
+DATA winoConst<>+180(SB)/4, $22
+DATA winoConst<>+184(SB)/4, $7
+DATA winoConst<>+188(SB)/4, $23
+DATA winoConst<>+192(SB)/4, $8
+DATA winoConst<>+196(SB)/4, $24
+DATA winoConst<>+200(SB)/4, $9
+DATA winoConst<>+204(SB)/4, $25
+DATA winoConst<>+208(SB)/4, $10
+DATA winoConst<>+212(SB)/4, $26
+DATA winoConst<>+216(SB)/4, $11
+DATA winoConst<>+220(SB)/4, $27
+DATA winoConst<>+224(SB)/4, $12
+DATA winoConst<>+228(SB)/4, $28
+DATA winoConst<>+232(SB)/4, $13
+DATA winoConst<>+236(SB)/4, $29
+DATA winoConst<>+240(SB)/4, $14
+DATA winoConst<>+244(SB)/4, $30
+DATA winoConst<>+248(SB)/4, $15
+DATA winoConst<>+252(SB)/4, $31
+GLOBL winoConst<>(SB), RODATA|NOPTR, $256
 
 // WINO_CONST loads the constants and the strides.
 #define WINO_CONST \
@@ -28,6 +104,10 @@
 	VPBROADCASTD R9, Z28                       \
 	MOVL         $0xc0800000, R9    /* -4.0 */ \
 	VPBROADCASTD R9, Z27                       \
+	VMOVDQU32    winoConst<>+0(SB), Z23  /* first of pairs */ \
+	VMOVDQU32    winoConst<>+64(SB), Z22 /* second of pairs */ \
+	VMOVDQU32    winoConst<>+128(SB), Z21 /* pairs of lanes 0..7 */ \
+	VMOVDQU32    winoConst<>+192(SB), Z20 /* pairs of lanes 8..15 */ \
 	SHLQ         $2, R10            /* R10 = stride in bytes */ \
 	SHLQ         $2, R8             /* R8 = row in bytes */ \
 	LEAQ         (R10)(R10*2), R12                         \
@@ -44,7 +124,9 @@
 	SHLL      CX, R9                                   \
 	DECL      R9                                       \
 	KMOVW     R9, K2           /* K2 = lanes 0..CX-1 */ \
-	VMOVDQU32.Z (BX), K2, Z26  /* Z26 = offs[t+l] */
+	VMOVDQU32.Z (BX), K2, Z26  /* Z26 = offs[t+l] */ \
+	VEXTRACTI32X8 $1, Z26, Y24 /* Y24 = offs[t+8+l] */ \
+	KSHIFTRW  $8, K2, K5       /* K5 = lanes 8..CX-1 */
 
 // WINO_NEXT advances to the next step.
 #define WINO_NEXT \
@@ -52,15 +134,48 @@
 	ADDQ $64, BX              /* &offs[t+16] */        \
 	ADDQ $64, DI              /* &domain[t+16] */
 
-// GATHER(off, R): R[l] = image[offs[t+l] + row + off/4] (R9 = &image[row]).
-#define GATHER(off, R) \
+// GATHER2(off, A, B): A = image[offs[t+l] + row + off/4], B = the next
+// element, l = 0..15: two 64-bit gathers of 8 pairs each, split by
+// VPERMT2PS (half as many elements gathered as by GATHER twice).
+#define GATHER2(off, A, B) \
 	KMOVW      K2, K1                                  \
-	VGATHERDPS off(R9)(Z26*4), K1, R
+	VGATHERDPD off(R9)(Y26*4), K1, A   /* pairs of tiles 0..7 */ \
+	KMOVW      K5, K1                                  \
+	VGATHERDPD off(R9)(Y24*4), K1, B   /* pairs of tiles 8..15 */ \
+	VMOVAPS    A, Z15                                  \
+	VPERMT2PS  B, Z23, A       /* firsts */            \
+	VPERMT2PS  B, Z22, Z15     /* seconds */           \
+	VMOVAPS    Z15, B
 
-// SCATTER(R, off): image[offs[t+l] + row + off/4] = R[l].
-#define SCATTER(R, off) \
+// ADD_SCATTER2(A, B, off): image[offs[t+l] + row + off/4] += A[l] and
+// the next element += B[l], l = 0..15, as 8 pairs at a time (64-bit
+// gathers and scatters); overwrites A. The pairs of different tiles
+// must not overlap (offsets at least 2 apart).
+#define ADD_SCATTER2(A, B, off) \
 	KMOVW       K2, K1                                 \
-	VSCATTERDPS R, K1, off(R9)(Z26*4)
+	VGATHERDPD  off(R9)(Y26*4), K1, Z12   /* pairs of tiles 0..7 */ \
+	KMOVW       K5, K1                                 \
+	VGATHERDPD  off(R9)(Y24*4), K1, Z13   /* pairs of tiles 8..15 */ \
+	VMOVAPS     A, Z14                                 \
+	VPERMT2PS   B, Z21, Z14    /* (A, B) of tiles 0..7 */ \
+	VPERMT2PS   B, Z20, A      /* (A, B) of tiles 8..15 */ \
+	VADDPS      Z14, Z12, Z12                          \
+	VADDPS      A, Z13, Z13                            \
+	KMOVW       K2, K1                                 \
+	VSCATTERDPD Z12, K1, off(R9)(Y26*4)                \
+	KMOVW       K5, K1                                 \
+	VSCATTERDPD Z13, K1, off(R9)(Y24*4)
+
+// SCATTER2(A, B, off): image[offs[t+l] + row + off/4] = A[l] and the
+// next element = B[l], as 8 pairs at a time; overwrites A.
+#define SCATTER2(A, B, off) \
+	VMOVAPS     A, Z14                                 \
+	VPERMT2PS   B, Z21, Z14    /* (A, B) of tiles 0..7 */ \
+	VPERMT2PS   B, Z20, A      /* (A, B) of tiles 8..15 */ \
+	KMOVW       K2, K1                                 \
+	VSCATTERDPD Z14, K1, off(R9)(Y26*4)                \
+	KMOVW       K5, K1                                 \
+	VSCATTERDPD A, K1, off(R9)(Y24*4)
 
 // LOAD_COL: Z0-Z5 = domain[(6i + j)·stride + t], i = 0..5 (R11 = &domain[j·stride + t]).
 #define LOAD_COL \
@@ -179,12 +294,9 @@
 
 // IN_ROW(a, …, f): row r of d B into the frame; next image row.
 #define IN_ROW(a, b, c, d, e, f) \
-	GATHER(0, Z0)                                      \
-	GATHER(4, Z1)                                      \
-	GATHER(8, Z2)                                      \
-	GATHER(12, Z3)                                     \
-	GATHER(16, Z4)                                     \
-	GATHER(20, Z5)                                     \
+	GATHER2(0, Z0, Z1)                                 \
+	GATHER2(8, Z2, Z3)                                 \
+	GATHER2(16, Z4, Z5)                                \
 	WINO_B                                             \
 	STORE6(a, b, c, d, e, f)                           \
 	ADDQ R8, R9
@@ -237,22 +349,13 @@ winoInDone:
 	STORE6(a, b, c, d, e, f)                           \
 	ADDQ R10, R11
 
-// ADD_SCATTER(R, off): image[offs[t+l] + row + off/4] += R[l].
-#define ADD_SCATTER(R, off) \
-	GATHER(off, Z12)                                   \
-	VADDPS R, Z12, Z12                                 \
-	SCATTER(Z12, off)
-
 // INT_ROW(a, …, f): row r of (B V̄) Bᵀ added into the patches; next row.
 #define INT_ROW(a, b, c, d, e, f) \
 	LOAD6(a, b, c, d, e, f)                            \
 	WINO_BT                                            \
-	ADD_SCATTER(Z6, 0)                                 \
-	ADD_SCATTER(Z7, 4)                                 \
-	ADD_SCATTER(Z8, 8)                                 \
-	ADD_SCATTER(Z9, 12)                                \
-	ADD_SCATTER(Z10, 16)                               \
-	ADD_SCATTER(Z11, 20)                               \
+	ADD_SCATTER2(Z6, Z7, 0)                            \
+	ADD_SCATTER2(Z8, Z9, 8)                            \
+	ADD_SCATTER2(Z10, Z11, 16)                         \
 	ADDQ R8, R9
 
 // func winoInputTAVX512(dst []float32, w int, offs []int32, v []float32, sv int)
@@ -313,10 +416,8 @@ winoInTDone:
 // OUT_SET(a, …, f): row r of the tiles = OUT_ROW; next image row.
 #define OUT_SET(a, b, c, d, e, f) \
 	OUT_ROW(a, b, c, d, e, f)                          \
-	SCATTER(Z6, 0)                                     \
-	SCATTER(Z7, 4)                                     \
-	SCATTER(Z8, 8)                                     \
-	SCATTER(Z9, 12)                                    \
+	SCATTER2(Z6, Z7, 0)                                \
+	SCATTER2(Z8, Z9, 8)                                \
 	ADDQ    R8, R9
 
 // OUT_ACC(a, …, f): row r of the tiles += OUT_ROW, element by element
@@ -324,10 +425,8 @@ winoInTDone:
 // image row.
 #define OUT_ACC(a, b, c, d, e, f) \
 	OUT_ROW(a, b, c, d, e, f)                          \
-	ADD_SCATTER(Z6, 0)                                 \
-	ADD_SCATTER(Z7, 4)                                 \
-	ADD_SCATTER(Z8, 8)                                 \
-	ADD_SCATTER(Z9, 12)                                \
+	ADD_SCATTER2(Z6, Z7, 0)                            \
+	ADD_SCATTER2(Z8, Z9, 8)                            \
 	ADDQ    R8, R9
 
 // func winoOutputAVX512(dst []float32, w int, offs []int32, m []float32, sm int, bias []float32, acc bool)
@@ -384,10 +483,8 @@ winoOutDone:
 
 // GRAD_ROW(a, …, f): row r of ȳ Aᵀ into the frame; next image row.
 #define GRAD_ROW(a, b, c, d, e, f) \
-	GATHER(0, Z0)                                      \
-	GATHER(4, Z1)                                      \
-	GATHER(8, Z2)                                      \
-	GATHER(12, Z3)                                     \
+	GATHER2(0, Z0, Z1)                                 \
+	GATHER2(8, Z2, Z3)                                 \
 	WINO_AT                                            \
 	STORE6(a, b, c, d, e, f)                           \
 	ADDQ R8, R9

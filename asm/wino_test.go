@@ -53,17 +53,18 @@ func winoTestCases(short bool) []winoTestCase {
 }
 
 // winoOffsets returns n distinct tile offsets, in random order, for
-// size×size tiles in an image of rows w apart, and the image's length.
-// Neighbouring offsets often give overlapping tiles.
-func winoOffsets(r *rand.Rand, n, w, size int) ([]int32, int) {
-	img := w*(size+n/3+1) + size
+// size×size tiles in an image of rows w apart, and the image's length,
+// and n distinct even offsets in the same image. Neighbouring offsets
+// often give overlapping tiles.
+func winoOffsets(r *rand.Rand, n, w, size int) (offs, even []int32, img int) {
+	img = w*(size+n/3+1) + size
 	span := img - (size-1)*w - size + 1
-	perm := r.Perm(span)
-	offs := make([]int32, n)
+	perm, half := r.Perm(span), r.Perm((span+1)/2)
+	offs, even = make([]int32, n), make([]int32, n)
 	for i := range offs {
-		offs[i] = int32(perm[i])
+		offs[i], even[i] = int32(perm[i]), int32(2*half[i])
 	}
-	return offs, img
+	return offs, even, img
 }
 
 // winoSameAll fails t unless got and want agree bit for bit (any NaN
@@ -88,8 +89,9 @@ func TestWinogradLevels(t *testing.T) {
 		for _, c := range winoTestCases(testing.Short()) {
 			dom := 35*c.sd + c.n
 			for _, size := range []int{6, 4} {
-				offs, img := winoOffsets(r, c.n, c.w, size)
+				offs, even, img := winoOffsets(r, c.n, c.w, size)
 				offs0 := append([]int32(nil), offs...)
+				even0 := append([]int32(nil), even...)
 				ib := fusedNewBuf(img, c.off).fill(fusedUniform(r, -2, 2))
 				vecSpecial(ib.s())
 				i0 := ib.copy()
@@ -108,8 +110,8 @@ func TestWinogradLevels(t *testing.T) {
 
 					// Input transpose: domain -> image (adds).
 					want = ib.copy()
-					winoInputTGeneric(want, c.w, offs0, d0, c.sd)
-					WinogradInputT(ib.s(), c.w, offs, db.s(), c.sd)
+					winoInputTGeneric(want, c.w, even0, d0, c.sd)
+					WinogradInputT(ib.s(), c.w, even, db.s(), c.sd)
 					ib.checkGuards(t, "input transpose dst")
 					db.checkUnchanged(t, "input transpose v", d0)
 					winoSameAll(t, "input transpose", c, ib.s(), want)
@@ -134,8 +136,8 @@ func TestWinogradLevels(t *testing.T) {
 							}
 							copy(ib.s(), i0)
 							want = ib.copy()
-							winoOutputGeneric(want, c.w, offs0, d0, c.sd, bias0, acc)
-							WinogradOutput(ib.s(), c.w, offs, db.s(), c.sd, bias, acc)
+							winoOutputGeneric(want, c.w, even0, d0, c.sd, bias0, acc)
+							WinogradOutput(ib.s(), c.w, even, db.s(), c.sd, bias, acc)
 							name := fmt.Sprintf("output bias %v acc %v", withBias, acc)
 							ib.checkGuards(t, name+" dst")
 							db.checkUnchanged(t, name+" m", d0)
@@ -145,7 +147,7 @@ func TestWinogradLevels(t *testing.T) {
 					}
 				}
 				for i := range offs {
-					if offs[i] != offs0[i] {
+					if offs[i] != offs0[i] || even[i] != even0[i] {
 						t.Fatalf("n=%d: offs changed", c.n)
 					}
 				}
@@ -239,10 +241,13 @@ func TestWinogradPanics(t *testing.T) {
 	fusedExpectPanic(t, "asm: winograd input: transform domain", func() { WinogradInput(v[:35*4+1], 4, img, 10, offs) })
 	fusedExpectPanic(t, "asm: winograd input: tile offsets", func() { WinogradInput(v, 4, img, 10, []int32{0, 45}) })
 	fusedExpectPanic(t, "asm: winograd input: tile offsets", func() { WinogradInput(v, 4, img, 10, []int32{-1}) })
-	fusedExpectPanic(t, "asm: winograd input transpose: tile offsets", func() { WinogradInputT(img, 10, []int32{45}, v, 4) })
+	fusedExpectPanic(t, "asm: winograd input transpose: tile offsets", func() { WinogradInputT(img, 10, []int32{46}, v, 4) })
 	fusedExpectPanic(t, "asm: winograd output: 1 biases for 2 tiles", func() { WinogradOutput(img, 10, offs, v, 4, []float32{1}, false) })
-	fusedExpectPanic(t, "asm: winograd output: tile offsets", func() { WinogradOutput(img, 10, []int32{67}, v, 4, nil, false) })
+	fusedExpectPanic(t, "asm: winograd output: tile offsets", func() { WinogradOutput(img, 10, []int32{68}, v, 4, nil, false) })
 	fusedExpectPanic(t, "asm: winograd grad: row stride", func() { WinogradGrad(v, 4, img, 3, offs) })
+	fusedExpectPanic(t, "asm: winograd input transpose: odd tile offset", func() { WinogradInputT(img, 10, []int32{0, 3}, v, 4) })
+	fusedExpectPanic(t, "asm: winograd output: odd tile offset", func() { WinogradOutput(img, 10, []int32{5}, v, 4, nil, true) })
+	WinogradInput(v, 4, img, 10, []int32{1, 3}) // odd offsets are fine for reading
 	// The last valid offsets pass.
 	WinogradInput(v, 4, img, 10, []int32{44})
 	WinogradOutput(img, 10, []int32{66}, v, 4, nil, true)
