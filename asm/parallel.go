@@ -11,28 +11,29 @@ import (
 // Parallel calls f(lo, hi) on consecutive ranges [lo, hi) that cover
 // [0, n) exactly once, at the same time on the calling goroutine and on
 // the persistent worker goroutines that Sgemm uses, and returns when every
-// call has returned.
+// call has returned. It is meant for loops of a few microseconds to a few
+// hundred (elementwise kernels, optimizer steps) run between products,
+// while the workers poll for the next part (OpenMP's active wait): a
+// range goes only to a worker that polls, and runs on the caller when
+// none does (no worker has run a part for 200 µs, or the machine is
+// busy). Waking a blocked worker costs tens of microseconds and, on a
+// loaded machine, more than a loop this short saves; ParallelCoarse
+// wakes them.
 //
 // The ranges are at most min(Threads(), runtime.GOMAXPROCS(0)) and at most
 // n/grain: each holds at least grain indices, every boundary is a multiple
 // of grain, and the split depends only on n, grain and that count. The
 // caller runs the last range. A range handed to a worker that has not
-// started it when the caller is done with its own (the worker's thread is
-// not running, or the worker is waking up) is taken back and run by the
-// caller, so a descheduled worker never stalls the call; ranges run on
-// whichever goroutine picks them up, and f must not depend on which one.
+// started it when the caller is done with its own (its thread lost the
+// core) is taken back and run by the caller, so a descheduled worker
+// never stalls the call; ranges run on whichever goroutine picks them up,
+// and f must not depend on which one.
 //
 // grain sets the granularity: a range of grain indices should take a few
 // microseconds at least, as handing a range to a polling worker and
-// hearing back costs about a microsecond (and waking a blocked one tens).
-// Elementwise kernels give results independent of the split when grain is
-// a multiple of their vector width (64 suits every kernel of this
-// package).
-//
-// A worker that is blocked (none has run a part for workerSpin, 200 µs,
-// or the machine is busy) is woken only for ranges of 16 grains or more;
-// shorter ranges go to workers that poll, such as those between the
-// products of a training step, and otherwise run on the caller.
+// hearing back costs about a microsecond. Elementwise kernels give results
+// independent of the split when grain is a multiple of their vector width
+// (64 suits every kernel of this package).
 //
 // f(0, n) runs on the caller alone, with no hand-off, when n < 2·grain,
 // when Threads() is 1 or when GOMAXPROCS is 1; n = 0 calls nothing.
@@ -52,6 +53,19 @@ import (
 // surfaces on the caller as a panic whose message starts "asm: parallel:".
 // Parallel panics if n < 0 or grain < 1.
 func Parallel(n, grain int, f func(lo, hi int)) {
+	parallel(n, grain, f, false)
+}
+
+// ParallelCoarse is Parallel for ranges that take tens of microseconds
+// or more each (the images of a convolution): it also wakes blocked
+// workers, as Sgemm does, rather than run everything on the caller when
+// no worker polls.
+func ParallelCoarse(n, grain int, f func(lo, hi int)) {
+	parallel(n, grain, f, true)
+}
+
+// parallel is Parallel, waking blocked workers if wake is set.
+func parallel(n, grain int, f func(lo, hi int), wake bool) {
 	if n < 0 || grain < 1 {
 		panic(fmt.Sprintf("asm: parallel: n=%d < 0 or grain=%d < 1", n, grain))
 	}
@@ -81,10 +95,6 @@ func Parallel(n, grain int, f func(lo, hi int)) {
 			job.release()
 		}
 	}()
-	// Waking a blocked worker costs the caller a system call and the
-	// worker tens of microseconds: only ranges of workerWakeGrains grains
-	// are worth it; shorter ones go to polling workers only.
-	wake := bound(1) >= workerWakeGrains*grain
 	for i := range job.tasks {
 		task := &job.tasks[i]
 		task.f, task.lo, task.hi = f, bound(i), bound(i+1)
@@ -99,10 +109,6 @@ func Parallel(n, grain int, f func(lo, hi int)) {
 		panic(v)
 	}
 }
-
-// workerWakeGrains is the least range, in grains, for which Parallel
-// wakes a blocked worker (see Parallel's grain).
-const workerWakeGrains = 16
 
 // workerGoexit is the panic value of Parallel when f called
 // runtime.Goexit on a worker.

@@ -34,35 +34,37 @@ func TestParallelCovers(t *testing.T) {
 	ns := []int{0, 1, 2, 3, 5, 7, 63, 64, 65, 127, 128, 129, 1000, 4095, 4096, 4097, 100003}
 	grains := []int{1, 2, 3, 64, 1000, 4096}
 	parallelSettings(t, []int{1, 2, 3, 4}, []int{1, 2}, func(threads, procs int) {
-		for _, n := range ns {
-			for _, grain := range grains {
-				hit := make([]int32, n)
-				var mu sync.Mutex
-				var ranges [][2]int
-				Parallel(n, grain, func(lo, hi int) {
-					for i := lo; i < hi; i++ {
-						hit[i]++
+		for ci, call := range []func(int, int, func(int, int)){Parallel, ParallelCoarse} {
+			for _, n := range ns {
+				for _, grain := range grains {
+					hit := make([]int32, n)
+					var mu sync.Mutex
+					var ranges [][2]int
+					call(n, grain, func(lo, hi int) {
+						for i := lo; i < hi; i++ {
+							hit[i]++
+						}
+						mu.Lock()
+						ranges = append(ranges, [2]int{lo, hi})
+						mu.Unlock()
+					})
+					name := fmt.Sprintf("coarse=%d threads=%d procs=%d n=%d grain=%d", ci, threads, procs, n, grain)
+					for i, h := range hit {
+						if h != 1 {
+							t.Fatalf("%s: index %d covered %d times", name, i, h)
+						}
 					}
-					mu.Lock()
-					ranges = append(ranges, [2]int{lo, hi})
-					mu.Unlock()
-				})
-				name := fmt.Sprintf("threads=%d procs=%d n=%d grain=%d", threads, procs, n, grain)
-				for i, h := range hit {
-					if h != 1 {
-						t.Fatalf("%s: index %d covered %d times", name, i, h)
+					want := max(1, min(threads, procs, n/grain))
+					if n == 0 {
+						want = 0
 					}
-				}
-				want := max(1, min(threads, procs, n/grain))
-				if n == 0 {
-					want = 0
-				}
-				if len(ranges) != want {
-					t.Fatalf("%s: %d ranges %v, want %d", name, len(ranges), ranges, want)
-				}
-				for _, r := range ranges {
-					if r[0]%grain != 0 || (want > 1 && r[1]-r[0] < grain) {
-						t.Fatalf("%s: range %v: not a multiple of the grain or shorter than it", name, r)
+					if len(ranges) != want {
+						t.Fatalf("%s: %d ranges %v, want %d", name, len(ranges), ranges, want)
+					}
+					for _, r := range ranges {
+						if r[0]%grain != 0 || (want > 1 && r[1]-r[0] < grain) {
+							t.Fatalf("%s: range %v: not a multiple of the grain or shorter than it", name, r)
+						}
 					}
 				}
 			}
@@ -211,11 +213,15 @@ func TestParallelPanic(t *testing.T) {
 	parallelSettings(t, []int{2, 3}, []int{1, 2}, func(threads, procs int) {
 		const n = 3000
 		for _, which := range []string{"first", "last", "all"} {
-			for range 20 {
+			for iter := range 20 {
+				call := Parallel
+				if iter%2 == 1 {
+					call = ParallelCoarse // wakes the worker: the first range runs there
+				}
 				var running atomic.Int32
 				got := func() (r any) {
 					defer func() { r = recover() }()
-					Parallel(n, 10, func(lo, hi int) {
+					call(n, 10, func(lo, hi int) {
 						running.Add(1)
 						defer running.Add(-1)
 						if which == "all" || (which == "first" && lo == 0) || (which == "last" && hi == n) {
@@ -250,7 +256,8 @@ func TestParallelPanic(t *testing.T) {
 	})
 }
 
-// TestParallelGoexit calls runtime.Goexit in the first range, which runs
+// TestParallelGoexit calls runtime.Goexit in the first range of
+// ParallelCoarse (which wakes a blocked worker), which runs
 // on a worker (Parallel then panics with workerGoexit) or, taken back, on
 // the calling goroutine (which then exits); the workers must serve later
 // calls either way.
@@ -267,7 +274,7 @@ func TestParallelGoexit(t *testing.T) {
 					}
 					res <- r
 				}()
-				Parallel(1000, 100, func(lo, hi int) {
+				ParallelCoarse(1000, 100, func(lo, hi int) {
 					if lo == 0 {
 						runtime.Goexit()
 					}
@@ -307,11 +314,18 @@ func TestParallelAllocs(t *testing.T) {
 }
 
 // BenchmarkParallel times an elementwise kernel (ReluForwardTo) over n
-// floats on the caller alone (serial) and through Parallel with a grain of
-// 1024 floats (about 0.1 µs of this kernel per grain in cache), to find
-// the sizes where a hand-off to a worker pays, and reports how often the
-// caller took its range back from the worker. Run with -cpu 2.
+// floats on the caller alone (serial) and through Parallel and
+// ParallelCoarse with a grain of 1024 floats (about 0.1 µs of this kernel
+// in cache), each call after a two-thread product of W1 (128×256×256, not
+// timed) as in a training step, where the workers poll when the call
+// comes; it reports how often the caller took its range back from the
+// worker. Run with -cpu 2.
 func BenchmarkParallel(b *testing.B) {
+	defer SetThreads(Threads())
+	SetThreads(2)
+	s := sgemmMLPShapes[1]
+	a, lda, bb, ldb, c := sgemmBenchData(s)
+	product := func() { Sgemm(s.transA, s.transB, s.m, s.n, s.k, 1, a, lda, bb, ldb, 0, c, s.n) }
 	for _, n := range []int{4096, 8192, 16384, 32768, 100352, 262144, 1 << 20} {
 		x := make([]float32, n)
 		for i := range x {
@@ -319,19 +333,25 @@ func BenchmarkParallel(b *testing.B) {
 		}
 		dst := make([]float32, n)
 		f := func(lo, hi int) { ReluForwardTo(dst[lo:hi], x[lo:hi]) }
-		b.Run(fmt.Sprintf("n=%d/serial", n), func(b *testing.B) {
-			b.SetBytes(int64(8 * n))
-			for b.Loop() {
-				f(0, n)
-			}
-		})
-		b.Run(fmt.Sprintf("n=%d/parallel", n), func(b *testing.B) {
-			b.SetBytes(int64(8 * n))
-			before := workerTakenBack.Load()
-			for b.Loop() {
-				Parallel(n, 1024, f)
-			}
-			b.ReportMetric(float64(workerTakenBack.Load()-before)/float64(b.N), "takebacks/op")
-		})
+		for _, impl := range []struct {
+			name string
+			run  func()
+		}{
+			{"serial", func() { f(0, n) }},
+			{"parallel", func() { Parallel(n, 1024, f) }},
+			{"coarse", func() { ParallelCoarse(n, 1024, f) }},
+		} {
+			b.Run(fmt.Sprintf("n=%d/%s", n, impl.name), func(b *testing.B) {
+				b.SetBytes(int64(8 * n))
+				before := workerTakenBack.Load()
+				for b.Loop() {
+					b.StopTimer()
+					product()
+					b.StartTimer()
+					impl.run()
+				}
+				b.ReportMetric(float64(workerTakenBack.Load()-before)/float64(b.N), "takebacks/op")
+			})
+		}
 	}
 }

@@ -26,8 +26,9 @@ func parts(n, work int) int {
 
 // parallelFor calls f(lo, hi, part) for the parts nearly equal ranges
 // [lo, hi) that cover [0, n), part k covering n·k/parts .. n·(k+1)/parts,
-// on sgemm's worker goroutines and the caller (asm.Parallel), and returns
-// when all calls have. parts must be in [1, n] unless n is 0; with parts 1
+// on sgemm's worker goroutines and the caller (asm.ParallelCoarse: the
+// parts are images or planes, long enough to wake a blocked worker), and
+// returns when all calls have. parts must be in [1, n] unless n is 0; with parts 1
 // it runs f(0, n, 0) on the caller. Parts may run one after another on one
 // goroutine, in any order. A panic in f reaches the caller.
 func parallelFor(n, parts int, f func(lo, hi, part int)) {
@@ -35,7 +36,7 @@ func parallelFor(n, parts int, f func(lo, hi, part int)) {
 		f(0, n, 0)
 		return
 	}
-	asm.Parallel(parts, 1, func(lo, hi int) {
+	asm.ParallelCoarse(parts, 1, func(lo, hi int) {
 		for p := lo; p < hi; p++ {
 			f(n*p/parts, n*(p+1)/parts, p)
 		}
@@ -49,7 +50,8 @@ const elementGrain = 4096
 
 // parallelRange calls f(lo, hi) over ranges covering [0, n) of
 // elementwise work, split over the goroutines that parts allows at ranges
-// of whole elementGrain blocks.
+// of whole elementGrain blocks, on the caller and the workers that poll
+// between products (asm.Parallel).
 func parallelRange(n int, f func(lo, hi int)) {
 	if parts(n, n) == 1 {
 		f(0, n)

@@ -56,8 +56,8 @@ type paramState struct {
 // update runs as one fused asm kernel per parameter (SetFused(false)
 // selects the chain instead; the state is the same either way). An
 // elementwise kernel splits a large parameter over sgemm's worker
-// goroutines (asm.Parallel, up to asm.Threads()), with the same result
-// bit for bit at any thread count.
+// goroutines when they poll between products (asm.Parallel, up to
+// asm.Threads()), with the same result bit for bit at any thread count.
 //
 // An Optimizer is not safe for concurrent use.
 type Optimizer struct {
