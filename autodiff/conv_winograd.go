@@ -61,7 +61,7 @@ func newWinoGeom(n, cin, cout, h, w, pad int) winoGeom {
 func (g *winoGeom) tiles() int { return g.th * g.tw }
 
 // blockSize is the scratch of one goroutine: V and M of a block, the
-// bias of its output tiles and its padded planes (see winoBlock).
+// bias of its output tiles and its staging planes (see winoBlock).
 func (g *winoGeom) blockSize() int {
 	nt := g.nb * g.tiles()
 	return 36*(winoStride(g.cin*nt)+winoStride(g.cout*nt)) + g.cout*nt + g.padSize()
