@@ -121,7 +121,8 @@ func TestFusedSplitAllocs(t *testing.T) {
 // W1 (784-256-256-10: 269,322 elements, the largest 200,704) and over
 // W2's largest Linear weight (9216×128 = 1,179,648 elements) with asm
 // thread counts 1 (the kernel on the caller) and 2 (ranges split over
-// asm.Parallel). Run with -cpu 2.
+// asm.Parallel, which hands them only to workers that poll: alone, the
+// workers sleep; after-product, they poll). Run with -cpu 2.
 func BenchmarkFusedSplit(b *testing.B) {
 	defer asm.SetThreads(asm.Threads())
 	models := []struct {
@@ -148,6 +149,21 @@ func BenchmarkFusedSplit(b *testing.B) {
 				asm.SetThreads(threads)
 				o.Step()
 				for b.Loop() {
+					o.Step()
+				}
+			})
+			// As in training, where the Step follows the backward pass's
+			// products and the workers poll when it starts: a two-thread
+			// product (128×256×256, untimed) before each Step.
+			b.Run(fmt.Sprintf("%s/after-product/threads=%d", m.name, threads), func(b *testing.B) {
+				const pm, pn, pk = 128, 256, 256
+				a, bb, c := make([]float32, pm*pk), make([]float32, pk*pn), make([]float32, pm*pn)
+				for b.Loop() {
+					b.StopTimer()
+					asm.SetThreads(2)
+					asm.Sgemm(false, false, pm, pn, pk, 1, a, pk, bb, pn, 0, c, pn)
+					asm.SetThreads(threads)
+					b.StartTimer()
 					o.Step()
 				}
 			})
