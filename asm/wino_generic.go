@@ -12,13 +12,9 @@ const winoGroup = 16
 
 // winoBGeneric returns Bᵀ x.
 func winoBGeneric(x0, x1, x2, x3, x4, x5 float32) (y0, y1, y2, y3, y4, y5 float32) {
-	b := float32(4 * x1)
-	t1, t2 := x4-float32(4*x2), x3-b
-	t3, e := x4-x2, x3-x1
-	t4 := e + e
-	y0 = float32(4*x0) - float32(5*x2) + x4
-	y5 = b - float32(5*x3) + x5
-	return y0, t1 + t2, t1 - t2, t3 + t4, t3 - t4, y5
+	b, e := float32(4*x1), x3-x1
+	t1, t2, t3 := x4-float32(4*x2), x3-b, x4-x2
+	return float32(4*x0) - float32(5*x2) + x4, t1 + t2, t1 - t2, t3 + (e + e), t3 - (e + e), b - float32(5*x3) + x5
 }
 
 // winoBTGeneric returns B x.
@@ -55,14 +51,16 @@ func winoInputGeneric(v []float32, sv int, src []float32, w int, offs []int32) {
 			z := (*[6]float32)(t[6*r:])
 			z[0], z[1], z[2], z[3], z[4], z[5] = winoBGeneric(x[0], x[1], x[2], x[3], x[4], x[5])
 		}
+		vt := v[k:]
+		_ = vt[35*sv]
 		for j := 0; j < 6; j++ {
 			y0, y1, y2, y3, y4, y5 := winoBGeneric(t[j], t[6+j], t[12+j], t[18+j], t[24+j], t[30+j])
-			v[j*sv+k] = y0
-			v[(6+j)*sv+k] = y1
-			v[(12+j)*sv+k] = y2
-			v[(18+j)*sv+k] = y3
-			v[(24+j)*sv+k] = y4
-			v[(30+j)*sv+k] = y5
+			vt[j*sv] = y0
+			vt[(6+j)*sv] = y1
+			vt[(12+j)*sv] = y2
+			vt[(18+j)*sv] = y3
+			vt[(24+j)*sv] = y4
+			vt[(30+j)*sv] = y5
 		}
 	}
 }
@@ -74,20 +72,25 @@ func winoInputTGeneric(dst []float32, w int, offs []int32, v []float32, sv int) 
 		grp := offs[k0:min(k0+winoGroup, len(offs))]
 		for l := range grp {
 			var t [36]float32 // B V̄, column by column
-			k := k0 + l
+			vt := v[k0+l:]
+			_ = vt[35*sv]
 			for j := 0; j < 6; j++ {
-				t[j], t[6+j], t[12+j], t[18+j], t[24+j], t[30+j] = winoBTGeneric(v[j*sv+k], v[(6+j)*sv+k],
-					v[(12+j)*sv+k], v[(18+j)*sv+k], v[(24+j)*sv+k], v[(30+j)*sv+k])
+				t[j], t[6+j], t[12+j], t[18+j], t[24+j], t[30+j] = winoBTGeneric(vt[j*sv], vt[(6+j)*sv],
+					vt[(12+j)*sv], vt[(18+j)*sv], vt[(24+j)*sv], vt[(30+j)*sv])
 			}
 			for r := 0; r < 6; r++ {
 				x, z := (*[6]float32)(t[6*r:]), (*[6]float32)(p[l][6*r:])
 				z[0], z[1], z[2], z[3], z[4], z[5] = winoBTGeneric(x[0], x[1], x[2], x[3], x[4], x[5])
 			}
 		}
+		var rows [winoGroup]*[6]float32
 		for r := 0; r < 6; r++ {
+			for l, o := range grp {
+				rows[l] = (*[6]float32)(dst[int(o)+r*w:])
+			}
 			for s := 0; s < 6; s++ {
-				for l, o := range grp {
-					dst[int(o)+r*w+s] += p[l][6*r+s]
+				for l := range grp {
+					rows[l][s] += p[l][6*r+s]
 				}
 			}
 		}
@@ -102,9 +105,11 @@ func winoOutputGeneric(dst []float32, w int, offs []int32, m []float32, sm int, 
 		for l := range grp {
 			var t [24]float32 // Aᵀ M: 4×6, column by column
 			k := k0 + l
+			mt := m[k:]
+			_ = mt[35*sm]
 			for j := 0; j < 6; j++ {
-				t[j], t[6+j], t[12+j], t[18+j] = winoAGeneric(m[j*sm+k], m[(6+j)*sm+k],
-					m[(12+j)*sm+k], m[(18+j)*sm+k], m[(24+j)*sm+k], m[(30+j)*sm+k])
+				t[j], t[6+j], t[12+j], t[18+j] = winoAGeneric(mt[j*sm], mt[(6+j)*sm],
+					mt[(12+j)*sm], mt[(18+j)*sm], mt[(24+j)*sm], mt[(30+j)*sm])
 			}
 			for r := 0; r < 4; r++ {
 				x, z := (*[6]float32)(t[6*r:]), (*[16]float32)(y[l][:])
@@ -116,13 +121,19 @@ func winoOutputGeneric(dst []float32, w int, offs []int32, m []float32, sm int, 
 				}
 			}
 		}
+		var rows [winoGroup]*[4]float32
 		for r := 0; r < 4; r++ {
+			for l, o := range grp {
+				rows[l] = (*[4]float32)(dst[int(o)+r*w:])
+			}
 			for s := 0; s < 4; s++ {
-				for l, o := range grp {
-					if acc {
-						dst[int(o)+r*w+s] += y[l][4*r+s]
-					} else {
-						dst[int(o)+r*w+s] = y[l][4*r+s]
+				if acc {
+					for l := range grp {
+						rows[l][s] += y[l][4*r+s]
+					}
+				} else {
+					for l := range grp {
+						rows[l][s] = y[l][4*r+s]
 					}
 				}
 			}
@@ -139,14 +150,16 @@ func winoGradGeneric(m []float32, sm int, src []float32, w int, offs []int32) {
 			z := (*[6]float32)(t[6*r:])
 			z[0], z[1], z[2], z[3], z[4], z[5] = winoATGeneric(x[0], x[1], x[2], x[3])
 		}
+		mt := m[k:]
+		_ = mt[35*sm]
 		for j := 0; j < 6; j++ {
 			y0, y1, y2, y3, y4, y5 := winoATGeneric(t[j], t[6+j], t[12+j], t[18+j])
-			m[j*sm+k] = y0
-			m[(6+j)*sm+k] = y1
-			m[(12+j)*sm+k] = y2
-			m[(18+j)*sm+k] = y3
-			m[(24+j)*sm+k] = y4
-			m[(30+j)*sm+k] = y5
+			mt[j*sm] = y0
+			mt[(6+j)*sm] = y1
+			mt[(12+j)*sm] = y2
+			mt[(18+j)*sm] = y3
+			mt[(24+j)*sm] = y4
+			mt[(30+j)*sm] = y5
 		}
 	}
 }
