@@ -25,7 +25,9 @@ import (
 // in place instead of packing a matrix of the whole batch.
 //
 // 3×3 stride-1 convolutions with at least winoMinChannels input and output
-// channels take Winograd F(4×4, 3×3) instead, for all three ops
+// channels take Winograd F(4×4, 3×3) instead when the AVX-512 tile
+// transforms run (asm.WinogradInput and friends; the Go references are
+// slower than im2col's copies), for all three ops
 // (conv_winograd.go): 4× fewer flops in the products, for float32 rounding
 // errors about 25 times those of the direct sum (a few 1e-6 of the output
 // scale). The choice is made once, in newConvGeom, and travels with the
@@ -56,7 +58,7 @@ func newConvGeom(op string, x, wshape []int, stride, pad int) convGeom {
 	g.ow = (g.w+2*pad-g.kw)/stride + 1
 	g.colRows = g.c * g.kh * g.kw
 	g.pixel = g.n * g.oh * g.ow
-	g.wino = g.winogradFits() && min(g.c, wshape[0]) >= winoMinChannels
+	g.wino = g.winogradFits() && min(g.c, wshape[0]) >= winoMinChannels && asm.Active() == asm.AVX512
 	return g
 }
 
