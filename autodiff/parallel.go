@@ -5,11 +5,12 @@ import (
 )
 
 // parallelMin is the least work, in elements touched, that an op splits
-// over goroutines: below it handing a part to one of sgemm's workers
-// (asm.Parallel) costs more than it saves. An elementwise kernel runs
-// 32768 floats in about 2–3 µs in cache, a hand-off to a polling worker
-// costs about 1 µs.
-var parallelMin = 1 << 15
+// over goroutines. An elementwise kernel runs 32768 floats in cache in
+// about 2–4 µs, and on the shared 2-core test machine handing half of
+// them to a polling worker did not pay at 4096 to 262144 floats (asm's
+// BenchmarkParallel: parallel 0–25% slower than serial; W1's ReLUs have
+// 32768), so the threshold stays where goroutines per op had put it.
+var parallelMin = 1 << 16
 
 // parts returns how many goroutines should share n independent items
 // (images, planes, chunks) of work elements in all: asm.Threads() (the
