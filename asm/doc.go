@@ -1,10 +1,22 @@
-// Package asm holds gograd's hand-written compute kernels: single-precision
-// matrix multiplication (Sgemm, BLIS-style loops in Go around one assembly
-// micro-kernel per level: 6×16 for AVX2, 12×32 for AVX-512), the fused
-// one-pass optimizer steps (AdamStep for Adam and AdamW, AMSGradStep,
-// AdaBeliefStep, LionStep, SGDStep), and the elementwise kernels autodiff's
-// hot paths use (Axpy, Scale, ScaleTo, AddTo, MulTo, ReluForwardTo,
-// ReluBackwardTo, Sum, Dot).
+// Package asm holds gograd's hand-written compute kernels:
+//
+//   - single-precision matrix multiplication (Sgemm): BLIS-style loops in
+//     Go around one assembly micro-kernel per level (6×16 for AVX2, 12×32
+//     for AVX-512), plus an AVX-512 8×n kernel with masked loads and stores
+//     for C with at most 16 columns, which reads A and B in place;
+//   - the fused one-pass optimizer steps: AdamStep (Adam and AdamW),
+//     AMSGradStep, AdaBeliefStep, LionStep, SGDStep, RMSPropStep,
+//     AdaGradStep, AdaMaxStep, AdEMAMixStep, CAdamWStep and CLionStep (two
+//     passes: the mask count, then the update), GramsStep, AdaBoundStep,
+//     AMSBoundStep, DiffGradStep and EXAdamStep;
+//   - the elementwise kernels autodiff's hot paths use (Axpy, Scale,
+//     ScaleTo, AddTo, MulTo, ReluForwardTo, ReluBackwardTo, Sum, Dot), the
+//     2×2 max pool and its transpose (MaxPool2x2, MaxUnpool2x2), and the
+//     Winograd F(4×4, 3×3) tile transforms (WinogradInput, WinogradInputT,
+//     WinogradOutput, WinogradGrad);
+//   - Parallel, which runs ranges of a loop on Sgemm's persistent worker
+//     goroutines, so that callers can split work too small to pay for a
+//     new goroutine.
 //
 // The optimizer kernels set MXCSR's FTZ and DAZ bits on entry and restore
 // the caller's MXCSR before they return, so moments decaying into

@@ -8,8 +8,10 @@ import "math"
 // gradient stops, and reach the subnormal range (|x| < 2^-126) after a few
 // thousand steps. Many x86 cores take a slow microcode path for every
 // subnormal operand or result, which can slow a step down many times over.
-// The assembly kernels of AdamStep, AMSGradStep, AdaBeliefStep, LionStep
-// and SGDStep therefore save the MXCSR register (STMXCSR) on entry, set its
+// The assembly kernels of the fused optimizer steps (every …Step function:
+// AdamStep, AMSGradStep, AdaBeliefStep, LionStep, SGDStep, RMSPropStep,
+// AdaGradStep, AdaMaxStep, AdEMAMixStep, CAdamWStep, CLionStep, GramsStep,
+// AdaBoundStep, AMSBoundStep, DiffGradStep, EXAdamStep) therefore save the MXCSR register (STMXCSR) on entry, set its
 // FTZ (flush-to-zero, bit 15) and DAZ (denormals-are-zero, bit 6) bits, and
 // restore the saved value (LDMXCSR) before they return, so Go code never
 // runs with the changed mode. With DAZ a subnormal input is read as a zero of the same sign; with
