@@ -89,7 +89,7 @@ var elementwiseKernels = map[string]bool{
 	"adam": true, "adamw": true, "sgd": true, "lion": true,
 	"adabelief": true, "adamax": true, "amsgrad": true, "adagrad": true,
 	"rmsprop": true, "ademamix": true, "diffgrad": true, "grams": true,
-	"adabound": true, "amsbound": true,
+	"adabound": true, "amsbound": true, "exadam": true,
 }
 
 // fusedGrain is the grain, in elements, at which Step splits a fused
