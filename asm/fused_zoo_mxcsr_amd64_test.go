@@ -9,7 +9,7 @@ import (
 
 // TestZooRestoreMXCSR checks that the zoo kernels (RMSProp/AdaGrad,
 // AdaMax, AdEMAMix, the cautious count and steps, Grams, AMSBound,
-// diffGrad, EXAdam) leave MXCSR's control
+// diffGrad, EXAdam, MARS) leave MXCSR's control
 // bits as they found them, at every level, as TestFusedRestoreMXCSR does
 // for Adam and Lion.
 func TestZooRestoreMXCSR(t *testing.T) {
@@ -41,6 +41,9 @@ func TestZooRestoreMXCSR(t *testing.T) {
 			{"GramsStep", func() { GramsStep(p, g, m, v, h) }},
 			{"DiffGradStep", func() { DiffGradStep(p, g, m, v, w, h) }},
 			{"EXAdamStep", func() { EXAdamStep(p, g, m, v, EXAdamParams{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, Step: 1}) }},
+			{"MARSStep", func() {
+				MARSStep(p, g, m, v, w, MARSParams{LR: 1e-3, Beta1: 0.95, Beta2: 0.99, Eps: 1e-8, Gamma: 0.025, Step: 1})
+			}},
 			{"AMSBoundStep", func() {
 				AMSBoundStep(p, g, m, v, w, AdaBoundParams{LR: 1e-3, FinalLR: 0.1, Gamma: 1e-3, Beta1: 0.9, Beta2: 0.999, Step: 1})
 			}},
