@@ -84,6 +84,36 @@ var fusedCases = []struct {
 	{"exadam-dynamic-wd", func(ps []*autodiff.Var) (*Optimizer, error) {
 		return NewEXAdam(ps, EXAdamConfig{LR: 0.01, Beta1: 0.9, Beta2: 0.99, Eps: 1e-8, WeightDecay: 0.1, DynamicLR: true})
 	}},
+	// MARS updates matrices with its own kernel and the rest with AdamW:
+	// marsMatrices makes every parameter whose size is not 1 or a prime a
+	// matrix, so each test sees both kinds (and BenchmarkStep a matrix).
+	{"mars", func(ps []*autodiff.Var) (*Optimizer, error) { return NewMARS(marsMatrices(ps), DefaultMARS()) }},
+	{"mars-wd", func(ps []*autodiff.Var) (*Optimizer, error) {
+		c := DefaultMARS()
+		c.LR, c.Gamma, c.WeightDecay, c.LR1D, c.WeightDecay1D = 0.01, 0.1, 0.1, 3e-3, 0.05
+		return NewMARS(marsMatrices(ps), c)
+	}},
+	{"mars-optimize1d", func(ps []*autodiff.Var) (*Optimizer, error) {
+		c := DefaultMARS()
+		c.WeightDecay, c.Optimize1D = 0.1, true
+		return NewMARS(marsMatrices(ps), c)
+	}},
+}
+
+// marsMatrices reshapes, in place, every parameter whose size n has a
+// divisor d in [2, n) to a d×(n/d) matrix (d the smallest), leaving sizes
+// 1 and primes as vectors, and returns ps.
+func marsMatrices(ps []*autodiff.Var) []*autodiff.Var {
+	for _, p := range ps {
+		n := p.Value.Size()
+		for d := 2; d*d <= n; d++ {
+			if n%d == 0 {
+				p.Value = p.Value.Reshape(d, n/d)
+				break
+			}
+		}
+	}
+	return ps
 }
 
 // fusedStepScale is the typical step of a case in units of η where it is

@@ -3,6 +3,7 @@ package optim
 import (
 	"math"
 
+	"github.com/gograd/gograd/asm"
 	"github.com/gograd/gograd/autodiff"
 )
 
@@ -60,6 +61,10 @@ func DefaultMARS() MARSConfig {
 // Slot.Shape (a Transform run outside an Optimizer sees no shape: all
 // parameters take the 1-D rule).
 //
+// Step runs a fused kernel by default (SetFused(false) selects the
+// chain): asm.MARSStep for the parameters MARS updates, asm.AdamStep for
+// the others; it sums ‖c‖² in float64, as the chain does.
+//
 // The chain is ScaleByMARS, ScaleByLR; ScaleByMARS applies the decay
 // itself (λ is the group's WeightDecay). The state is "exp_avg" (m),
 // "exp_avg_sq" (v) and "last_grad" (g_prev). NewMARS returns a
@@ -88,7 +93,32 @@ func NewMARS(params []*autodiff.Var, cfg MARSConfig) (*Optimizer, error) {
 	if err := checkRange(opt, "beta2_1d", cfg.Beta2_1D, 0, 1, false, true); err != nil {
 		return nil, err
 	}
-	return NewFromTransform(opt, params, Chain(ScaleByMARS(cfg), ScaleByLR()), cfg.LR, cfg.WeightDecay)
+	return newShapedFused(opt, params, Chain(ScaleByMARS(cfg), ScaleByLR()), marsKernel(cfg), cfg.LR, cfg.WeightDecay)
+}
+
+// marsKernel returns the fused step of NewMARS: asm.MARSStep (two passes:
+// ‖c‖² accumulated in float64, then the clipped AdamW update and
+// last_grad ← g) for a 2-D parameter (any, with cfg.Optimize1D), and for
+// the others asm.AdamStep with β_1d, λ_1d and η·η_1d/η_cfg (decoupled),
+// then last_grad ← g, as the chain's 1-D branch.
+func marsKernel(cfg MARSConfig) shapedStep {
+	h := asm.MARSParams{Beta1: cfg.Beta1, Beta2: cfg.Beta2, Eps: cfg.Eps, Gamma: cfg.Gamma}
+	h1 := asm.AdamParams{Beta1: cfg.Beta1_1D, Beta2: cfg.Beta2_1D, Eps: cfg.Eps,
+		WeightDecay: float64(cfg.WeightDecay1D), Decoupled: true}
+	factor1d := float64(float32(float64(cfg.LR1D) / float64(cfg.LR))) // the chain's float32 factor
+	all := cfg.Optimize1D
+	return func(shape []int, p, g []float32, st [][]float32, step int, lr, wd float32) {
+		if !all && len(shape) != 2 {
+			h1 := h1
+			h1.LR, h1.Step = float64(lr)*factor1d, step
+			asm.AdamStep(p, g, st[0], st[1], h1)
+			copy(st[2], g)
+			return
+		}
+		h := h
+		h.LR, h.WeightDecay, h.Step = float64(lr), float64(wd), step
+		asm.MARSStep(p, g, st[0], st[1], st[2], h)
+	}
 }
 
 // ScaleByMARS returns the MARS-AdamW transform of NewMARS, decay

@@ -2,6 +2,7 @@ package optim
 
 import (
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/gograd/gograd/autodiff"
@@ -108,5 +109,56 @@ func TestMARSGammaZeroIsAdamW(t *testing.T) {
 				t.Fatalf("λ=%v: θ[%d]: mars %.9g, adamw %.9g", wd, i, x, y)
 			}
 		}
+	}
+}
+
+// TestMARSFusedState: after steps on the fused kernel and on the chain,
+// the checkpointed state agrees (last_grad bit for bit, the moments to a
+// few ulps), for a matrix and a vector, so SetFused may switch paths
+// mid-run.
+func TestMARSFusedState(t *testing.T) {
+	pf := marsMatrices(newParams(5, 12, 7))
+	pc := cloneParams(pf)
+	of, err := NewMARS(pf, DefaultMARS())
+	if err != nil {
+		t.Fatal(err)
+	}
+	oc, _ := NewMARS(pc, DefaultMARS())
+	if !of.Fused() || oc.SetFused(false) {
+		t.Fatal("fused/chain selection")
+	}
+	for s := 1; s <= 5; s++ {
+		fillGrads(pf, 2, s)
+		fillGrads(pc, 2, s)
+		of.Step()
+		oc.Step()
+	}
+	sf, err := of.State()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, _ := oc.State()
+	if len(sf) != len(sc) {
+		t.Fatalf("%d state entries fused, %d chain", len(sf), len(sc))
+	}
+	checked := 0
+	for k, a := range sf {
+		b, ok := sc[k]
+		if !ok {
+			t.Fatalf("chain state lacks %q", k)
+		}
+		x, y := a.Data(), b.Data()
+		for i := range x {
+			exact := strings.Contains(k, "last_grad")
+			if exact && x[i] != y[i] || !exact && math.Abs(float64(x[i]-y[i])) > 16*(ulp32(y[i])+ulp32(0.1)) {
+				t.Fatalf("%s[%d]: fused %v, chain %v", k, i, x[i], y[i])
+			}
+			if exact {
+				checked++
+			}
+		}
+	}
+	if checked != 12+7 {
+		t.Fatalf("checked %d last_grad elements, want 19", checked)
 	}
 }

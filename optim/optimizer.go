@@ -35,6 +35,12 @@ func WithWeightDecay(wd float32) GroupOption { return func(g *Group) { g.WeightD
 // optimizer's chain lays them out.
 type fusedStep func(p, g []float32, st [][]float32, step int, lr, wd float32)
 
+// shapedStep is a fusedStep that also receives the parameter's shape
+// (not to be modified), for an optimizer whose update depends on it
+// (MARS treats matrices apart). It runs on the whole parameter, never
+// split.
+type shapedStep func(shape []int, p, g []float32, st [][]float32, step int, lr, wd float32)
+
 // paramState is the lazily created state of one parameter.
 type paramState struct {
 	step int         // updates so far (torch's state["step"])
@@ -52,8 +58,9 @@ type paramState struct {
 //	u = chain(g)        (the Transform, ending in ScaleByLR)
 //	θ ← θ − u
 //
-// For an optimizer made by NewSGD, NewAdam, NewAdamW or NewLion the same
-// update runs as one fused asm kernel per parameter (SetFused(false)
+// For an optimizer made by NewSGD, NewAdam, NewAdamW or NewLion (and the
+// other constructors that say so, e.g. NewMARS) the same update runs as
+// one fused asm kernel per parameter (SetFused(false)
 // selects the chain instead; the state is the same either way). An
 // elementwise kernel splits a large parameter over sgemm's worker
 // goroutines when they poll between products (asm.Parallel, up to
@@ -63,7 +70,8 @@ type paramState struct {
 type Optimizer struct {
 	name     string
 	tr       Transform
-	kernel   fusedStep // nil if the chain has no fused equivalent
+	kernel   fusedStep  // nil if the chain has no fused equivalent
+	shaped   shapedStep // the fused step if it needs the shape (then kernel is nil)
 	fused    bool
 	defaults Group // LR and WeightDecay for new groups
 	groups   []Group
@@ -136,6 +144,17 @@ func newFused(name string, params []*autodiff.Var, t Transform, k fusedStep, lr,
 	o.kernel, o.fused = k, true
 	o.split = elementwiseKernels[name]
 	o.part = o.fusedPart
+	return o, nil
+}
+
+// newShapedFused is newFused for a kernel that needs the parameter's
+// shape; it is never split (not elementwise).
+func newShapedFused(name string, params []*autodiff.Var, t Transform, k shapedStep, lr, wd float32) (*Optimizer, error) {
+	o, err := NewFromTransform(name, params, t, lr, wd)
+	if err != nil {
+		return nil, err
+	}
+	o.shaped, o.fused = k, true
 	return o, nil
 }
 
@@ -237,7 +256,7 @@ func (o *Optimizer) Fused() bool { return o.fused }
 // later steps and reports whether the fused kernel is now in use: it
 // stays off for an optimizer that has none (NewFromTransform).
 func (o *Optimizer) SetFused(on bool) bool {
-	o.fused = on && o.kernel != nil
+	o.fused = on && (o.kernel != nil || o.shaped != nil)
 	return o.fused
 }
 
@@ -330,7 +349,11 @@ func (o *Optimizer) step(obj Objective) {
 			}
 			ps.step++
 			if o.fused && obj == nil {
-				o.runFused(pd, gd, ps.bufs, ps.step, g.LR, g.WeightDecay)
+				if o.shaped != nil {
+					o.shaped(p.Value.Shape(), pd, gd, ps.bufs, ps.step, g.LR, g.WeightDecay)
+				} else {
+					o.runFused(pd, gd, ps.bufs, ps.step, g.LR, g.WeightDecay)
+				}
 				continue
 			}
 			if ps.upd == nil {
