@@ -15,7 +15,8 @@ import (
 // run. Elementwise kernels split a large parameter over asm.Parallel;
 // -cpu 1 times them on one thread. SetBytes counts the parameter,
 // gradient and state traffic per step (one pass; the cautious steps read
-// g and m once more to count their mask); ns/param is reported.
+// g and m once more to count their mask, and MARS's matrices g and
+// last_grad once more for ‖c‖); ns/param is reported.
 func BenchmarkStep(b *testing.B) {
 	for _, tc := range fusedCases {
 		for _, n := range []int{1 << 10, 1 << 16, 1 << 20} {
