@@ -8,7 +8,7 @@
 //     AMSGradStep, AdaBeliefStep, LionStep, SGDStep, RMSPropStep,
 //     AdaGradStep, AdaMaxStep, AdEMAMixStep, CAdamWStep and CLionStep (two
 //     passes: the mask count, then the update), GramsStep, AdaBoundStep,
-//     AMSBoundStep, DiffGradStep and EXAdamStep;
+//     AMSBoundStep, DiffGradStep, EXAdamStep and MARSStep (two passes);
 //   - the elementwise kernels autodiff's hot paths use (Axpy, Scale,
 //     ScaleTo, AddTo, MulTo, ReluForwardTo, ReluBackwardTo, Sum, Dot), the
 //     2×2 max pool and its transpose (MaxPool2x2, MaxUnpool2x2), and the

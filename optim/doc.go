@@ -63,8 +63,8 @@
 //	              (clipping: ClipByGlobalNorm ClipByValue)
 //
 // sgd, adam, adamw, lion, amsgrad, adabelief, rmsprop, adagrad, adamax,
-// ademamix, cadamw, clion, grams, adabound, amsbound, diffgrad and exadam
-// run on fused asm kernels (fused=false selects the Transform chain).
+// ademamix, cadamw, clion, grams, adabound, amsbound, diffgrad, exadam and
+// mars run on fused asm kernels (fused=false selects the Transform chain).
 //
 // # Errors
 //
