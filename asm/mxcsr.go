@@ -12,10 +12,12 @@ import "math"
 // AdamStep, AMSGradStep, AdaBeliefStep, LionStep, SGDStep, RMSPropStep,
 // AdaGradStep, AdaMaxStep, AdEMAMixStep, CAdamWStep, CLionStep, GramsStep,
 // AdaBoundStep, AMSBoundStep, DiffGradStep, EXAdamStep, MARSStep)
-// therefore save the MXCSR register (STMXCSR) on entry, set its FTZ (flush-to-zero, bit 15) and DAZ (denormals-are-zero, bit 6) bits, and
+// therefore save the MXCSR register (STMXCSR) on entry, set its FTZ
+// (flush-to-zero, bit 15) and DAZ (denormals-are-zero, bit 6) bits, and
 // restore the saved value (LDMXCSR) before they return, so Go code never
-// runs with the changed mode. With DAZ a subnormal input is read as a zero of the same sign; with
-// FTZ a result that would be subnormal is written as a zero of that sign.
+// runs with the changed mode. With DAZ a subnormal input is read as a
+// zero of the same sign; with FTZ a result that would be subnormal is
+// written as a zero of that sign.
 //
 // The generic references emulate this where it shows: they read every
 // input through daz32 and pass every value they store (p, m, v, buf)
