@@ -181,109 +181,36 @@ var g1aConverge = []struct {
 	// valley in 10000 steps, so Rosenbrock runs its fixed-η form.
 	rosenMk func(lr float32) func([]*autodiff.Var) (*Optimizer, error)
 }{
-	{name: "adamax", mk: func(lr float32) func([]*autodiff.Var) (*Optimizer, error) {
-		return func(ps []*autodiff.Var) (*Optimizer, error) {
-			c := DefaultAdaMax()
-			c.LR = lr
-			return NewAdaMax(ps, c)
-		}
-	}, quadLR: 0.05, rosenLR: 0.01, cosine: true},
-	{name: "rmsprop", mk: func(lr float32) func([]*autodiff.Var) (*Optimizer, error) {
-		return func(ps []*autodiff.Var) (*Optimizer, error) {
-			c := DefaultRMSProp()
-			c.LR = lr
-			return NewRMSProp(ps, c)
-		}
-	}, quadLR: 0.01, rosenLR: 1e-3, cosine: true},
-	{name: "adagrad", mk: func(lr float32) func([]*autodiff.Var) (*Optimizer, error) {
-		return func(ps []*autodiff.Var) (*Optimizer, error) {
-			c := DefaultAdaGrad()
-			c.LR = lr
-			return NewAdaGrad(ps, c)
-		}
-	}, quadLR: 0.5, rosenLR: 0.1},
-	{name: "amsgrad", mk: func(lr float32) func([]*autodiff.Var) (*Optimizer, error) {
-		return func(ps []*autodiff.Var) (*Optimizer, error) {
-			c := DefaultAMSGrad()
-			c.LR = lr
-			return NewAMSGrad(ps, c)
-		}
-	}, quadLR: 0.05, rosenLR: 0.01, cosine: true},
-	{name: "amsgrad-corrected", mk: func(lr float32) func([]*autodiff.Var) (*Optimizer, error) {
-		return func(ps []*autodiff.Var) (*Optimizer, error) {
-			c := DefaultAMSGrad()
-			c.LR, c.MaxCorrected = lr, true
-			return NewAMSGrad(ps, c)
-		}
-	}, quadLR: 0.05, rosenLR: 0.01, cosine: true},
-	{name: "adabelief", mk: func(lr float32) func([]*autodiff.Var) (*Optimizer, error) {
-		return func(ps []*autodiff.Var) (*Optimizer, error) {
-			c := DefaultAdaBelief()
-			c.LR = lr
-			return NewAdaBelief(ps, c)
-		}
-	}, quadLR: 0.05, rosenLR: 0.01, cosine: true},
-	{name: "adafactor", mk: func(lr float32) func([]*autodiff.Var) (*Optimizer, error) {
-		return func(ps []*autodiff.Var) (*Optimizer, error) {
-			c := DefaultAdafactor()
-			c.LR = lr
-			return NewAdafactor(ps, c)
-		}
-	}, rosenMk: func(lr float32) func([]*autodiff.Var) (*Optimizer, error) {
-		return func(ps []*autodiff.Var) (*Optimizer, error) {
-			c := DefaultAdafactor()
-			c.LR, c.RelativeStep, c.ScaleParameter = lr, false, false
-			return NewAdafactor(ps, c)
-		}
-	}, quadLR: 1, rosenLR: 0.01, cosine: true},
+	{name: "adamax", mk: g1aByName("adamax", nil), quadLR: 0.05, rosenLR: 0.01, cosine: true},
+	{name: "rmsprop", mk: g1aByName("rmsprop", nil), quadLR: 0.01, rosenLR: 1e-3, cosine: true},
+	{name: "adagrad", mk: g1aByName("adagrad", nil), quadLR: 0.5, rosenLR: 0.1},
+	{name: "amsgrad", mk: g1aByName("amsgrad", nil), quadLR: 0.05, rosenLR: 0.01, cosine: true},
+	{name: "amsgrad-corrected", mk: g1aByName("amsgrad", map[string]string{"max_corrected": "true"}), quadLR: 0.05, rosenLR: 0.01, cosine: true},
+	{name: "adabelief", mk: g1aByName("adabelief", nil), quadLR: 0.05, rosenLR: 0.01, cosine: true},
+	{name: "adafactor", mk: g1aByName("adafactor", nil), rosenMk: g1aByName("adafactor", g1aFixedLR), quadLR: 1, rosenLR: 0.01, cosine: true},
 	{name: "adafactor-factored", mk: func(lr float32) func([]*autodiff.Var) (*Optimizer, error) {
 		return func(ps []*autodiff.Var) (*Optimizer, error) {
 			c := g1aFactored2()
 			c.LR = lr
 			return NewAdafactor(ps, c)
 		}
-	}, rosenMk: func(lr float32) func([]*autodiff.Var) (*Optimizer, error) {
-		return func(ps []*autodiff.Var) (*Optimizer, error) {
-			c := DefaultAdafactor()
-			c.LR, c.RelativeStep, c.ScaleParameter = lr, false, false
-			return NewAdafactor(ps, c)
-		}
-	}, quadLR: 1, rosenLR: 0.01, cosine: true, quadShape: []int{4, 4}},
-	{name: "adabound", mk: func(lr float32) func([]*autodiff.Var) (*Optimizer, error) {
-		return func(ps []*autodiff.Var) (*Optimizer, error) {
-			c := DefaultAdaBound()
-			c.LR, c.FinalLR = lr, 0.01
-			return NewAdaBound(ps, c)
-		}
-	}, quadLR: 0.05, rosenLR: 0.01, cosine: true},
-	{name: "amsbound", mk: func(lr float32) func([]*autodiff.Var) (*Optimizer, error) {
-		return func(ps []*autodiff.Var) (*Optimizer, error) {
-			c := DefaultAdaBound()
-			c.LR, c.FinalLR = lr, 0.01
-			return NewAMSBound(ps, c)
-		}
-	}, quadLR: 0.05, rosenLR: 0.01, cosine: true},
-	{name: "cadamw", mk: func(lr float32) func([]*autodiff.Var) (*Optimizer, error) {
-		return func(ps []*autodiff.Var) (*Optimizer, error) {
-			c := DefaultCAdamW()
-			c.LR = lr
-			return NewCAdamW(ps, c)
-		}
-	}, quadLR: 0.05, rosenLR: 0.01, cosine: true},
-	{name: "clion", mk: func(lr float32) func([]*autodiff.Var) (*Optimizer, error) {
-		return func(ps []*autodiff.Var) (*Optimizer, error) {
-			c := DefaultCLion()
-			c.LR = lr
-			return NewCLion(ps, c)
-		}
-	}, quadLR: 0.01, rosenLR: 1e-3, cosine: true},
-	{name: "ademamix", mk: func(lr float32) func([]*autodiff.Var) (*Optimizer, error) {
-		return func(ps []*autodiff.Var) (*Optimizer, error) {
-			c := DefaultAdEMAMix()
-			c.LR = lr
-			return NewAdEMAMix(ps, c)
-		}
-	}, quadLR: 0.05, rosenLR: 0.01, cosine: true},
+	}, rosenMk: g1aByName("adafactor", g1aFixedLR), quadLR: 1, rosenLR: 0.01, cosine: true, quadShape: []int{4, 4}},
+	{name: "adabound", mk: g1aByName("adabound", map[string]string{"final_lr": "0.01"}), quadLR: 0.05, rosenLR: 0.01, cosine: true},
+	{name: "amsbound", mk: g1aByName("amsbound", map[string]string{"final_lr": "0.01"}), quadLR: 0.05, rosenLR: 0.01, cosine: true},
+	{name: "cadamw", mk: g1aByName("cadamw", nil), quadLR: 0.05, rosenLR: 0.01, cosine: true},
+	{name: "clion", mk: g1aByName("clion", nil), quadLR: 0.01, rosenLR: 1e-3, cosine: true},
+	{name: "ademamix", mk: g1aByName("ademamix", nil), quadLR: 0.05, rosenLR: 0.01, cosine: true},
+}
+
+// g1aFixedLR turns Adafactor's relative step and parameter scaling off.
+var g1aFixedLR = map[string]string{"relative_step": "false", "scale_parameter": "false"}
+
+// g1aByName builds the registered optimizer name with learning rate lr
+// and the given arguments over the registry's defaults (optim.New).
+func g1aByName(name string, args map[string]string) func(lr float32) func([]*autodiff.Var) (*Optimizer, error) {
+	return func(lr float32) func([]*autodiff.Var) (*Optimizer, error) {
+		return func(ps []*autodiff.Var) (*Optimizer, error) { return New(name, ps, lr, -1, args) }
+	}
 }
 
 func TestG1aConvergeQuadratic(t *testing.T) {
