@@ -69,7 +69,9 @@ func (c *chain) NeedsObjective() bool {
 func (o *Optimizer) NeedsObjective() bool { return needsObjective(o.tr) }
 
 // StepWith is Step with the minibatch objective available to the
-// transforms (Slot.Obj), and it always runs the Transform chain. obj must
+// transforms (Slot.Obj). It runs the Transform chain, unless the
+// optimizer's fused path itself takes the objective's gradient (XGrad's
+// prediction, newPredictFused). obj must
 // have been built over o.Params() in that order; StepWith panics
 // otherwise. The parameters' Grad must hold the minibatch gradient at the
 // current values, as after Backward, unless a transform recomputes it.

@@ -32,13 +32,58 @@ func WithWeightDecay(wd float32) GroupOption { return func(g *Group) { g.WeightD
 
 // fusedStep runs a whole named optimizer step on one parameter in one
 // pass: p and g are the values and gradient, st the state buffers as the
-// optimizer's chain lays them out.
+// optimizer's chain lays them out. It is elementwise: each element's
+// update reads only that element's value, gradient and state, so Step may
+// call it on ranges of a parameter (see elementwiseKernels).
 type fusedStep func(p, g []float32, st [][]float32, step int, lr, wd float32)
 
-// shapedStep is a fusedStep that also receives the parameter's shape
-// (not to be modified), for an optimizer whose update depends on it
-// (MARS treats matrices apart). It runs on the whole parameter, never
-// split.
+// fusedArgs is one parameter's fused step for a kernel that needs more
+// than its elements: the shape (MARS, Adafactor and Subset-Norm treat
+// matrices apart), whole-tensor reductions (FAdam, Gravity), the step
+// count shared by the Step call (SGDM-RS), the parameter's index (seeded
+// draws) or the objective (XGrad).
+type fusedArgs struct {
+	Name   string
+	Shape  []int       // the parameter's shape (read only)
+	P, G   []float32   // values (updated in place) and gradient (read only)
+	St     [][]float32 // state buffers, in the chain's Init layout
+	Step   int         // this parameter's 1-based step count
+	LR, WD float32     // the group's hyperparameters
+	// Index is the parameter's position in Params() (and in
+	// Objective.Params(), Slot.Index in the chain).
+	Index int
+	// MaxStep is the largest Step among the parameters this Step call
+	// updates (what a chain sees as the largest Slot.Step).
+	MaxStep int
+	Obj     Objective // the objective with StepWith, else nil
+
+	ps *paramState
+	v  *autodiff.Var
+}
+
+// Scratch returns len(P) floats that belong to the parameter and persist
+// across steps but are not state: they are not checkpointed, and their
+// contents are unspecified on a parameter's first step, after LoadState
+// and after a step on the chain (which uses the same buffer for its
+// update).
+func (a *fusedArgs) Scratch() []float32 {
+	if len(a.ps.upd) != len(a.P) {
+		a.ps.upd = make([]float32, len(a.P))
+	}
+	return a.ps.upd
+}
+
+// wholeStep is a fused step that runs on a whole parameter, never split,
+// with the context of fusedArgs.
+type wholeStep func(a *fusedArgs)
+
+// predictStep is the first half of a fused step that takes the
+// objective's gradient at a predicted point (XGrad): it moves a
+// parameter's values to the point (saving what the second half needs in
+// Scratch) and reports whether it did.
+type predictStep func(a *fusedArgs) bool
+
+// shapedStep is the older form of a wholeStep that needs only the shape.
 type shapedStep func(shape []int, p, g []float32, st [][]float32, step int, lr, wd float32)
 
 // paramState is the lazily created state of one parameter.
@@ -68,10 +113,14 @@ type paramState struct {
 //
 // An Optimizer is not safe for concurrent use.
 type Optimizer struct {
-	name     string
-	tr       Transform
-	kernel   fusedStep  // nil if the chain has no fused equivalent
-	shaped   shapedStep // the fused step if it needs the shape (then kernel is nil)
+	name string
+	tr   Transform
+	// The fused equivalent of tr: kernel (elementwise), or whole
+	// (whole parameters), optionally preceded by predict on every
+	// parameter and one Objective.Gradient. All nil if there is none.
+	kernel   fusedStep
+	whole    wholeStep
+	predict  predictStep
 	fused    bool
 	defaults Group // LR and WeightDecay for new groups
 	groups   []Group
@@ -79,6 +128,8 @@ type Optimizer struct {
 	seen     map[*autodiff.Var]int
 	slots    []Slot
 	steps    int
+
+	args []fusedArgs // the whole-parameter step in progress
 
 	split bool      // the kernel is elementwise (elementwiseKernels)
 	call  fusedCall // the split fused step in progress
@@ -147,14 +198,35 @@ func newFused(name string, params []*autodiff.Var, t Transform, k fusedStep, lr,
 	return o, nil
 }
 
-// newShapedFused is newFused for a kernel that needs the parameter's
-// shape; it is never split (not elementwise).
-func newShapedFused(name string, params []*autodiff.Var, t Transform, k shapedStep, lr, wd float32) (*Optimizer, error) {
+// newWholeFused is newFused for a kernel that runs on whole parameters
+// with the context of fusedArgs; it is never split.
+func newWholeFused(name string, params []*autodiff.Var, t Transform, k wholeStep, lr, wd float32) (*Optimizer, error) {
 	o, err := NewFromTransform(name, params, t, lr, wd)
 	if err != nil {
 		return nil, err
 	}
-	o.shaped, o.fused = k, true
+	o.whole, o.fused = k, true
+	return o, nil
+}
+
+// newShapedFused is newWholeFused for a kernel that needs only the shape.
+func newShapedFused(name string, params []*autodiff.Var, t Transform, k shapedStep, lr, wd float32) (*Optimizer, error) {
+	return newWholeFused(name, params, t, func(a *fusedArgs) {
+		k(a.Shape, a.P, a.G, a.St, a.Step, a.LR, a.WD)
+	}, lr, wd)
+}
+
+// newPredictFused is newWholeFused for a method that steps with the
+// gradient at a predicted point (XGrad): Step runs predict on every
+// parameter that has a gradient; if any of them moved, it takes the
+// objective's Gradient once (so the optimizer needs StepWith) and runs
+// step on each of those parameters with G re-read from its Grad.
+func newPredictFused(name string, params []*autodiff.Var, t Transform, predict predictStep, step wholeStep, lr, wd float32) (*Optimizer, error) {
+	o, err := newWholeFused(name, params, t, step, lr, wd)
+	if err != nil {
+		return nil, err
+	}
+	o.predict = predict
 	return o, nil
 }
 
@@ -256,7 +328,7 @@ func (o *Optimizer) Fused() bool { return o.fused }
 // later steps and reports whether the fused kernel is now in use: it
 // stays off for an optimizer that has none (NewFromTransform).
 func (o *Optimizer) SetFused(on bool) bool {
-	o.fused = on && (o.kernel != nil || o.shaped != nil)
+	o.fused = on && (o.kernel != nil || o.whole != nil)
 	return o.fused
 }
 
@@ -325,9 +397,17 @@ func (o *Optimizer) Step() {
 }
 
 // step is Step with an optional objective for the transforms; with one,
-// the chain runs even when a fused kernel exists.
+// the chain runs unless the fused path takes the objective (predict).
 func (o *Optimizer) step(obj Objective) {
 	o.steps++
+	if o.fused && (obj == nil || o.predict != nil) {
+		if o.kernel != nil {
+			o.stepElementwise()
+		} else {
+			o.stepWhole(obj)
+		}
+		return
+	}
 	o.slots = o.slots[:0]
 	index := -1
 	for gi := range o.groups {
@@ -337,25 +417,8 @@ func (o *Optimizer) step(obj Objective) {
 			if p.Grad == nil {
 				continue
 			}
-			pd, gd := p.Value.Data(), p.Grad.Data()
-			if len(gd) != len(pd) {
-				panic(fmt.Sprintf("optim: %s: step: parameter %q: gradient shape %v, value shape %v",
-					o.name, p.Name, p.Grad.Shape(), p.Value.Shape()))
-			}
-			ps := o.states[gi][j]
-			if ps == nil {
-				ps = &paramState{bufs: initState(o.tr, p.Value.Shape())}
-				o.states[gi][j] = ps
-			}
-			ps.step++
-			if o.fused && obj == nil {
-				if o.shaped != nil {
-					o.shaped(p.Value.Shape(), pd, gd, ps.bufs, ps.step, g.LR, g.WeightDecay)
-				} else {
-					o.runFused(pd, gd, ps.bufs, ps.step, g.LR, g.WeightDecay)
-				}
-				continue
-			}
+			pd, gd := o.data(p)
+			ps := o.advance(gi, j, p)
 			if ps.upd == nil {
 				ps.upd = make([]float32, len(pd))
 			}
@@ -374,4 +437,91 @@ func (o *Optimizer) step(obj Objective) {
 		asm.Axpy(s.P, -1, s.U) // θ ← θ − u: the one place the sign flips
 		s.U, s.P, s.G, s.state, s.Obj, s.Shape = nil, nil, nil, nil, nil, nil
 	}
+}
+
+// data returns a parameter's value and gradient data, and panics if their
+// sizes differ.
+func (o *Optimizer) data(p *autodiff.Var) (pd, gd []float32) {
+	pd, gd = p.Value.Data(), p.Grad.Data()
+	if len(gd) != len(pd) {
+		panic(fmt.Sprintf("optim: %s: step: parameter %q: gradient shape %v, value shape %v",
+			o.name, p.Name, p.Grad.Shape(), p.Value.Shape()))
+	}
+	return pd, gd
+}
+
+// advance returns the state of parameter j of group gi, created on its
+// first update, with its step count advanced.
+func (o *Optimizer) advance(gi, j int, p *autodiff.Var) *paramState {
+	ps := o.states[gi][j]
+	if ps == nil {
+		ps = &paramState{bufs: initState(o.tr, p.Value.Shape())}
+		o.states[gi][j] = ps
+	}
+	ps.step++
+	return ps
+}
+
+// stepElementwise runs the elementwise fused kernel on every parameter
+// that has a gradient.
+func (o *Optimizer) stepElementwise() {
+	for gi := range o.groups {
+		g := &o.groups[gi]
+		for j, p := range g.Params {
+			if p.Grad == nil {
+				continue
+			}
+			pd, gd := o.data(p)
+			ps := o.advance(gi, j, p)
+			o.runFused(pd, gd, ps.bufs, ps.step, g.LR, g.WeightDecay)
+		}
+	}
+}
+
+// stepWhole runs the whole-parameter fused kernel on every parameter that
+// has a gradient, after predict and the objective's gradient if the
+// optimizer has a predict step.
+func (o *Optimizer) stepWhole(obj Objective) {
+	o.args = o.args[:0]
+	index, maxStep := -1, 0
+	for gi := range o.groups {
+		g := &o.groups[gi]
+		for j, p := range g.Params {
+			index++
+			if p.Grad == nil {
+				continue
+			}
+			pd, gd := o.data(p)
+			ps := o.advance(gi, j, p)
+			maxStep = max(maxStep, ps.step)
+			o.args = append(o.args, fusedArgs{Name: p.Name, Shape: p.Value.Shape(), P: pd, G: gd,
+				St: ps.bufs, Step: ps.step, LR: g.LR, WD: g.WeightDecay, Index: index, Obj: obj,
+				ps: ps, v: p})
+		}
+	}
+	for i := range o.args {
+		o.args[i].MaxStep = maxStep
+	}
+	if o.predict != nil {
+		moved := false
+		for i := range o.args {
+			moved = o.predict(&o.args[i]) || moved
+		}
+		if moved {
+			if obj == nil {
+				panic(fmt.Sprintf("optim: %s: step: this optimizer needs the objective: call StepWith", o.name))
+			}
+			obj.Gradient()
+			for i := range o.args {
+				a := &o.args[i]
+				if _, a.G = o.data(a.v); len(a.G) != len(a.P) {
+					panic(fmt.Sprintf("optim: %s: step: parameter %q: gradient has %d elements, want %d", o.name, a.Name, len(a.G), len(a.P)))
+				}
+			}
+		}
+	}
+	for i := range o.args {
+		o.whole(&o.args[i])
+	}
+	clear(o.args) // keep no references to tensors or the objective
 }
