@@ -27,9 +27,13 @@ func TestXGradRestoreMXCSR(t *testing.T) {
 			name string
 			run  func()
 		}{
-			{"XGradPredict", func() { XGradPredict(p, s, m, v, XGradPredictParams{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, Step: 1}) }},
+			{"XGradPredict", func() {
+				XGradPredict(p, s, m, v, XGradPredictParams{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, Step: 1})
+			}},
 			{"XGradPredictDir", func() { XGradPredictDir(p, s, g, 1e-3) }},
-			{"XGradStep", func() { XGradStep(p, s, g, m, v, s, XGradParams{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, Step: 1}) }},
+			{"XGradStep", func() {
+				XGradStep(p, s, g, m, v, s, XGradParams{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, Step: 1})
+			}},
 			{"XGradSGDStep", func() { XGradSGDStep(p, s, g, m, XGradSGDParams{LR: 1e-3, Momentum: 0.9}) }},
 		} {
 			k.run()
