@@ -1,0 +1,114 @@
+//go:build amd64 && gc && !purego
+
+package asm
+
+// The FAdam passes dispatch on the active level. The AVX2 kernels of the
+// reductions do whole 16-float blocks (one block feeds the 16 lanes once)
+// and the reference continues the lanes over the tail; the AVX2 update
+// does whole 8-float vectors and the reference the tail. The AVX-512
+// kernels do whole slices, the last partial vector under a K mask (the
+// masked lanes add +0 to their sums, which changes none).
+
+// fadamSum dispatches FAdamStep's first pass.
+func fadamSum(g []float32, acc *[fadamLanes]float64) {
+	switch active {
+	case AVX512:
+		fadamSumAVX512(g, acc)
+	case AVX2:
+		n := len(g) &^ (fadamLanes - 1)
+		if n > 0 {
+			fadamSumAVX2(g[:n], acc)
+		}
+		fadamSumGeneric(g[n:], acc)
+	default:
+		fadamSumGeneric(g, acc)
+	}
+}
+
+// fadamPrecond dispatches FAdamStep's second pass.
+func fadamPrecond(g, p, f, r []float32, acc *[2 * fadamLanes]float64, k *fadamConsts) {
+	switch active {
+	case AVX512:
+		fadamPrecondAVX512(g, p, f, r, acc, k.b2, k.omb2, k.epsh)
+	case AVX2:
+		n := len(g) &^ (fadamLanes - 1)
+		if n > 0 {
+			fadamPrecondAVX2(g[:n], p[:n], f[:n], r[:n], acc, k.b2, k.omb2, k.epsh)
+		}
+		fadamPrecondGeneric(g[n:], p[n:], f[n:], r[n:], acc, k)
+	default:
+		fadamPrecondGeneric(g, p, f, r, acc, k)
+	}
+}
+
+// fadamUpdate dispatches FAdamStep's third pass.
+func fadamUpdate(p, g, m, r []float32, k *fadamConsts) {
+	switch active {
+	case AVX512:
+		fadamUpdateAVX512(p, g, m, r, k.sg, k.omb1, k.b1, k.sw, k.wd, k.lr)
+	case AVX2:
+		n := len(p) &^ 7
+		if n > 0 {
+			fadamUpdateAVX2(p[:n], g[:n], m[:n], r[:n], k.sg, k.omb1, k.b1, k.sw, k.wd, k.lr)
+		}
+		fadamUpdateGeneric(p[n:], g[n:], m[n:], r[n:], k)
+	default:
+		fadamUpdateGeneric(p, g, m, r, k)
+	}
+}
+
+// fadamSumAVX2 is fadamSumGeneric over len(g) elements, a multiple of 16,
+// with DAZ set in MXCSR (restored on return): the lanes of acc are
+// loaded, advanced by float64 fused multiply-adds of the exact squares
+// (so rounded once, as the reference's sum) and stored back. Requires
+// AVX, AVX2, FMA3.
+//
+//go:noescape
+func fadamSumAVX2(g []float32, acc *[fadamLanes]float64)
+
+// fadamSumAVX512 is fadamSumAVX2 for any len(g), the last partial vector
+// under a K mask. Requires AVX-512 F.
+//
+//go:noescape
+func fadamSumAVX512(g []float32, acc *[fadamLanes]float64)
+
+// fadamPrecondAVX2 is fadamPrecondGeneric over len(g) elements, a
+// multiple of 16, with FTZ|DAZ set in MXCSR (restored on return):
+//
+//	for i := range g {
+//		f[i] = b2*f[i] + (omb2*g[i])*g[i]
+//		d := sqrt(f[i]) + epsh
+//		r[i] = d != 0 ? 1/d : 0
+//		acc[i%16] += float64(g[i]*r[i])²
+//		acc[16+i%16] += float64(p[i]*r[i])²
+//	}
+//
+// p, f and r must be at least as long as g. Requires AVX, AVX2, FMA3.
+//
+//go:noescape
+func fadamPrecondAVX2(g, p, f, r []float32, acc *[2 * fadamLanes]float64, b2, omb2, epsh float32)
+
+// fadamPrecondAVX512 is fadamPrecondAVX2 for any len(g), the last partial
+// vector under a K mask. Requires AVX-512 F.
+//
+//go:noescape
+func fadamPrecondAVX512(g, p, f, r []float32, acc *[2 * fadamLanes]float64, b2, omb2, epsh float32)
+
+// fadamUpdateAVX2 is fadamUpdateGeneric over len(p) elements, a multiple
+// of 8, with FTZ|DAZ set in MXCSR (restored on return):
+//
+//	for i := range p {
+//		m[i] = b1*m[i] + omb1*((g[i]*r[i])*sg)
+//		p[i] = p[i] - lr*(m[i] + wd*((p[i]*r[i])*sw))
+//	}
+//
+// g, m and r must be at least as long as p. Requires AVX, AVX2.
+//
+//go:noescape
+func fadamUpdateAVX2(p, g, m, r []float32, sg, omb1, b1, sw, wd, lr float32)
+
+// fadamUpdateAVX512 is fadamUpdateAVX2 for any len(p), the last partial
+// vector under a K mask. Requires AVX-512 F.
+//
+//go:noescape
+func fadamUpdateAVX512(p, g, m, r []float32, sg, omb1, b1, sw, wd, lr float32)
