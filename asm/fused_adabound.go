@@ -70,7 +70,7 @@ func AdaBoundStep(p, g, m, v []float32, h AdaBoundParams) {
 	fusedRaceWrite(m)
 	fusedRaceWrite(v)
 	k := h.consts()
-	adaboundStep(p, g, m, v, v, &k)
+	adaboundStep(p, g, m, v, &k)
 }
 
 // AMSBoundStep performs one AMSBound step: AdaBoundStep with AMSGrad's
@@ -96,5 +96,5 @@ func AMSBoundStep(p, g, m, v, vmax []float32, h AdaBoundParams) {
 	fusedRaceWrite(v)
 	fusedRaceWrite(vmax)
 	k := h.consts()
-	adaboundStep(p, g, m, v, vmax, &k)
+	amsboundStep(p, g, m, v, vmax, &k)
 }
