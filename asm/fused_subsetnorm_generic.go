@@ -1,5 +1,18 @@
 package asm
 
+// lanes16 combines 16 float64 lane sums in the fixed order every level of
+// the reductions of AdafactorMatrixStep, AdafactorStep and
+// SubsetNormStep follows: lane k with lane k+8, then k with k+4, k with
+// k+2, and the last two.
+func lanes16(l *[16]float64) float64 {
+	var a [8]float64
+	for k := range a {
+		a[k] = l[k] + l[k+8]
+	}
+	b0, b1, b2, b3 := a[0]+a[4], a[1]+a[5], a[2]+a[6], a[3]+a[7]
+	return (b0 + b2) + (b1 + b3)
+}
+
 // snRowsGeneric is the reference of SubsetNormStep for rows ≥ cols (see
 // its comment): per row, the float64 lane sum of g², the statistic, the
 // quotient and the update, in the kernels' order and flushing.
