@@ -46,9 +46,12 @@ func diffgradConstsOf(h AdamParams) diffgradConsts {
 //
 // Adam's fused form (ε after the root of the raw v) with the step damped
 // where the gradient changes little. prev starts as zeros (g_prev = 0 at
-// t = 1). The kernels evaluate exp with Cephes' expf polynomial on
-// |prev−g'| clamped to 87 (where 1+exp(−87) is 1 in float32), within a
-// few ulps of math.Exp; η·√bc2/bc1 is computed once per call in float64.
+// t = 1). The kernels divide m by (1+e)·(√v+ε), computed as e·r + r
+// with r = √v+ε, and evaluate e = exp(−a), a = |prev−g'| clamped to 87
+// (where 1+e is 1 in float32), as 2^n·P(f) with a degree-5 polynomial
+// (diffgradDen): 1+e is within about an ulp of its float64 value, and ξ
+// within a few ulps. η·√bc2/bc1 is computed once per call in float64.
+// Every level computes the same operations, so all agree bit for bit.
 //
 // Rounding, subnormal flushing and the λ terms behave as in AdamStep. p,
 // m, v and prev are read and written, g only read; the five slices must

@@ -21,19 +21,16 @@ func diffgradStep(p, g, m, v, prev []float32, k *diffgradConsts) {
 
 // diffgradAVX2 is diffgradStepGeneric over len(p) elements, a multiple of
 // 8, with fused multiply-adds and FTZ|DAZ set in MXCSR (restored on
-// return), exp by Cephes' expf:
+// return), the exp as diffgradDen:
 //
 //	for i := range p {
 //		gi := g[i] + wd*p[i]
 //		pi := p[i] * decay
 //		m[i] = b1*m[i] + omb1*gi
 //		v[i] = b2*v[i] + (omb2*gi)*gi
-//		a := min(abs(prev[i]-gi), 87)
+//		den := diffgradDen(prev[i], gi, sqrt(v[i])+eps)   // (1+exp(-|prev[i]-gi|))*(sqrt(v[i])+eps)
 //		prev[i] = gi
-//		n := round(-a*log2(e))
-//		r := -a - n*ln2                   // ln2 in two parts, |r| ≤ ln2/2
-//		e := 2^n * (1 + r + r²·P(r))      // P of degree 5
-//		p[i] = pi - step*(m[i]/((1+e)*(sqrt(v[i])+eps)))
+//		p[i] = pi - step*(m[i]/den)
 //	}
 //
 // Requires AVX, AVX2, FMA3. The other slices must be at least as long as p.
@@ -42,7 +39,8 @@ func diffgradStep(p, g, m, v, prev []float32, k *diffgradConsts) {
 func diffgradAVX2(p, g, m, v, prev []float32, b1, omb1, b2, omb2, wd, decay, step, eps float32)
 
 // diffgradAVX512 is diffgradAVX2 for any len(p), 16 floats per vector, the
-// last partial vector under a K mask. Requires AVX-512 F and DQ.
+// last partial vector under a K mask, f by VREDUCEPS. Requires AVX-512 F
+// and DQ.
 //
 //go:noescape
 func diffgradAVX512(p, g, m, v, prev []float32, b1, omb1, b2, omb2, wd, decay, step, eps float32)

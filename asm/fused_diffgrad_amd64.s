@@ -3,18 +3,23 @@
 #include "textflag.h"
 
 // Fused diffGrad step; see fused_diffgrad_amd64.go for the Go each kernel
-// computes. Pointers: DI = p, SI = g, R8 = m, R9 = v, R10 = prev; AX is
-// the byte offset of the current vector, CX the byte length. The caller's
-// MXCSR is saved in the frame, FTZ|DAZ (0x8040) set, and restored before
-// RET.
+// computes and fused_diffgrad_generic.go (diffgradDen) for the exp.
+// Pointers: DI = p, SI = g, R8 = m, R9 = v, R10 = prev; AX is the byte
+// offset of the current vector, CX the byte length. The caller's MXCSR is
+// saved in the frame, FTZ|DAZ (0x8040) set, and restored before RET.
 //
-// exp(−a), a in [0, 87], follows Cephes' expf: n = round(−a·log2 e) by
-// adding and subtracting 1.5·2^23 (round to nearest), r = −a − n·ln 2
-// with ln 2 = C1 + C2, exp(r) = 1 + r + r²·P(r), and 2^n built from n's
-// bits, (n+127)<<23, for n in [−126, 0].
+// Speed (Zen 4, one thread): the divider (VSQRTPS + VDIVPS, 16 cycles a
+// zmm, during which it also takes one FMA pipe) bounds Adam; the rest of
+// a diffGrad vector must fit beside it. So every vector issues all its
+// loads before its first store (the slices are page-aligned allocations
+// and a load after a store to the same offset of another slice waits on
+// 4K aliasing), the exp is 2^n·P(f) with P of degree 5 and 2^n added to
+// P's exponent bits, 1+e is folded into the multiply by √v+ε, and every
+// whole 4-vector block prefetches each stream DG_PFD bytes ahead (the
+// five streams of a 1e6 step come from L3).
 
 // diffgradC<>: 8 copies each (one AVX2 vector) of −log2 e, 1.5·2^23, 87,
-// C1, C2, P0..P5, 1.0 (whose bits are 127<<23), then the |·| mask.
+// c5, c4, c3, c2, c1, c0, then the |·| mask.
 DATA diffgradC<>+0(SB)/4, $0xbfb8aa3b
 DATA diffgradC<>+4(SB)/4, $0xbfb8aa3b
 DATA diffgradC<>+8(SB)/4, $0xbfb8aa3b
@@ -39,137 +44,151 @@ DATA diffgradC<>+80(SB)/4, $0x42ae0000
 DATA diffgradC<>+84(SB)/4, $0x42ae0000
 DATA diffgradC<>+88(SB)/4, $0x42ae0000
 DATA diffgradC<>+92(SB)/4, $0x42ae0000
-DATA diffgradC<>+96(SB)/4, $0x3f318000
-DATA diffgradC<>+100(SB)/4, $0x3f318000
-DATA diffgradC<>+104(SB)/4, $0x3f318000
-DATA diffgradC<>+108(SB)/4, $0x3f318000
-DATA diffgradC<>+112(SB)/4, $0x3f318000
-DATA diffgradC<>+116(SB)/4, $0x3f318000
-DATA diffgradC<>+120(SB)/4, $0x3f318000
-DATA diffgradC<>+124(SB)/4, $0x3f318000
-DATA diffgradC<>+128(SB)/4, $0xb95e8083
-DATA diffgradC<>+132(SB)/4, $0xb95e8083
-DATA diffgradC<>+136(SB)/4, $0xb95e8083
-DATA diffgradC<>+140(SB)/4, $0xb95e8083
-DATA diffgradC<>+144(SB)/4, $0xb95e8083
-DATA diffgradC<>+148(SB)/4, $0xb95e8083
-DATA diffgradC<>+152(SB)/4, $0xb95e8083
-DATA diffgradC<>+156(SB)/4, $0xb95e8083
-DATA diffgradC<>+160(SB)/4, $0x39506967
-DATA diffgradC<>+164(SB)/4, $0x39506967
-DATA diffgradC<>+168(SB)/4, $0x39506967
-DATA diffgradC<>+172(SB)/4, $0x39506967
-DATA diffgradC<>+176(SB)/4, $0x39506967
-DATA diffgradC<>+180(SB)/4, $0x39506967
-DATA diffgradC<>+184(SB)/4, $0x39506967
-DATA diffgradC<>+188(SB)/4, $0x39506967
-DATA diffgradC<>+192(SB)/4, $0x3ab743ce
-DATA diffgradC<>+196(SB)/4, $0x3ab743ce
-DATA diffgradC<>+200(SB)/4, $0x3ab743ce
-DATA diffgradC<>+204(SB)/4, $0x3ab743ce
-DATA diffgradC<>+208(SB)/4, $0x3ab743ce
-DATA diffgradC<>+212(SB)/4, $0x3ab743ce
-DATA diffgradC<>+216(SB)/4, $0x3ab743ce
-DATA diffgradC<>+220(SB)/4, $0x3ab743ce
-DATA diffgradC<>+224(SB)/4, $0x3c088908
-DATA diffgradC<>+228(SB)/4, $0x3c088908
-DATA diffgradC<>+232(SB)/4, $0x3c088908
-DATA diffgradC<>+236(SB)/4, $0x3c088908
-DATA diffgradC<>+240(SB)/4, $0x3c088908
-DATA diffgradC<>+244(SB)/4, $0x3c088908
-DATA diffgradC<>+248(SB)/4, $0x3c088908
-DATA diffgradC<>+252(SB)/4, $0x3c088908
-DATA diffgradC<>+256(SB)/4, $0x3d2aa9c1
-DATA diffgradC<>+260(SB)/4, $0x3d2aa9c1
-DATA diffgradC<>+264(SB)/4, $0x3d2aa9c1
-DATA diffgradC<>+268(SB)/4, $0x3d2aa9c1
-DATA diffgradC<>+272(SB)/4, $0x3d2aa9c1
-DATA diffgradC<>+276(SB)/4, $0x3d2aa9c1
-DATA diffgradC<>+280(SB)/4, $0x3d2aa9c1
-DATA diffgradC<>+284(SB)/4, $0x3d2aa9c1
-DATA diffgradC<>+288(SB)/4, $0x3e2aaaaa
-DATA diffgradC<>+292(SB)/4, $0x3e2aaaaa
-DATA diffgradC<>+296(SB)/4, $0x3e2aaaaa
-DATA diffgradC<>+300(SB)/4, $0x3e2aaaaa
-DATA diffgradC<>+304(SB)/4, $0x3e2aaaaa
-DATA diffgradC<>+308(SB)/4, $0x3e2aaaaa
-DATA diffgradC<>+312(SB)/4, $0x3e2aaaaa
-DATA diffgradC<>+316(SB)/4, $0x3e2aaaaa
-DATA diffgradC<>+320(SB)/4, $0x3f000000
-DATA diffgradC<>+324(SB)/4, $0x3f000000
-DATA diffgradC<>+328(SB)/4, $0x3f000000
-DATA diffgradC<>+332(SB)/4, $0x3f000000
-DATA diffgradC<>+336(SB)/4, $0x3f000000
-DATA diffgradC<>+340(SB)/4, $0x3f000000
-DATA diffgradC<>+344(SB)/4, $0x3f000000
-DATA diffgradC<>+348(SB)/4, $0x3f000000
-DATA diffgradC<>+352(SB)/4, $0x3f800000
-DATA diffgradC<>+356(SB)/4, $0x3f800000
-DATA diffgradC<>+360(SB)/4, $0x3f800000
-DATA diffgradC<>+364(SB)/4, $0x3f800000
-DATA diffgradC<>+368(SB)/4, $0x3f800000
-DATA diffgradC<>+372(SB)/4, $0x3f800000
-DATA diffgradC<>+376(SB)/4, $0x3f800000
-DATA diffgradC<>+380(SB)/4, $0x3f800000
-DATA diffgradC<>+384(SB)/4, $0x7fffffff
-DATA diffgradC<>+388(SB)/4, $0x7fffffff
-DATA diffgradC<>+392(SB)/4, $0x7fffffff
-DATA diffgradC<>+396(SB)/4, $0x7fffffff
-DATA diffgradC<>+400(SB)/4, $0x7fffffff
-DATA diffgradC<>+404(SB)/4, $0x7fffffff
-DATA diffgradC<>+408(SB)/4, $0x7fffffff
-DATA diffgradC<>+412(SB)/4, $0x7fffffff
-GLOBL diffgradC<>(SB), RODATA|NOPTR, $416
+DATA diffgradC<>+96(SB)/4, $0x3aae0473
+DATA diffgradC<>+100(SB)/4, $0x3aae0473
+DATA diffgradC<>+104(SB)/4, $0x3aae0473
+DATA diffgradC<>+108(SB)/4, $0x3aae0473
+DATA diffgradC<>+112(SB)/4, $0x3aae0473
+DATA diffgradC<>+116(SB)/4, $0x3aae0473
+DATA diffgradC<>+120(SB)/4, $0x3aae0473
+DATA diffgradC<>+124(SB)/4, $0x3aae0473
+DATA diffgradC<>+128(SB)/4, $0x3c1e8629
+DATA diffgradC<>+132(SB)/4, $0x3c1e8629
+DATA diffgradC<>+136(SB)/4, $0x3c1e8629
+DATA diffgradC<>+140(SB)/4, $0x3c1e8629
+DATA diffgradC<>+144(SB)/4, $0x3c1e8629
+DATA diffgradC<>+148(SB)/4, $0x3c1e8629
+DATA diffgradC<>+152(SB)/4, $0x3c1e8629
+DATA diffgradC<>+156(SB)/4, $0x3c1e8629
+DATA diffgradC<>+160(SB)/4, $0x3d635b72
+DATA diffgradC<>+164(SB)/4, $0x3d635b72
+DATA diffgradC<>+168(SB)/4, $0x3d635b72
+DATA diffgradC<>+172(SB)/4, $0x3d635b72
+DATA diffgradC<>+176(SB)/4, $0x3d635b72
+DATA diffgradC<>+180(SB)/4, $0x3d635b72
+DATA diffgradC<>+184(SB)/4, $0x3d635b72
+DATA diffgradC<>+188(SB)/4, $0x3d635b72
+DATA diffgradC<>+192(SB)/4, $0x3e75fc8c
+DATA diffgradC<>+196(SB)/4, $0x3e75fc8c
+DATA diffgradC<>+200(SB)/4, $0x3e75fc8c
+DATA diffgradC<>+204(SB)/4, $0x3e75fc8c
+DATA diffgradC<>+208(SB)/4, $0x3e75fc8c
+DATA diffgradC<>+212(SB)/4, $0x3e75fc8c
+DATA diffgradC<>+216(SB)/4, $0x3e75fc8c
+DATA diffgradC<>+220(SB)/4, $0x3e75fc8c
+DATA diffgradC<>+224(SB)/4, $0x3f317214
+DATA diffgradC<>+228(SB)/4, $0x3f317214
+DATA diffgradC<>+232(SB)/4, $0x3f317214
+DATA diffgradC<>+236(SB)/4, $0x3f317214
+DATA diffgradC<>+240(SB)/4, $0x3f317214
+DATA diffgradC<>+244(SB)/4, $0x3f317214
+DATA diffgradC<>+248(SB)/4, $0x3f317214
+DATA diffgradC<>+252(SB)/4, $0x3f317214
+DATA diffgradC<>+256(SB)/4, $0x3f800001
+DATA diffgradC<>+260(SB)/4, $0x3f800001
+DATA diffgradC<>+264(SB)/4, $0x3f800001
+DATA diffgradC<>+268(SB)/4, $0x3f800001
+DATA diffgradC<>+272(SB)/4, $0x3f800001
+DATA diffgradC<>+276(SB)/4, $0x3f800001
+DATA diffgradC<>+280(SB)/4, $0x3f800001
+DATA diffgradC<>+284(SB)/4, $0x3f800001
+DATA diffgradC<>+288(SB)/4, $0x7fffffff
+DATA diffgradC<>+292(SB)/4, $0x7fffffff
+DATA diffgradC<>+296(SB)/4, $0x7fffffff
+DATA diffgradC<>+300(SB)/4, $0x7fffffff
+DATA diffgradC<>+304(SB)/4, $0x7fffffff
+DATA diffgradC<>+308(SB)/4, $0x7fffffff
+DATA diffgradC<>+312(SB)/4, $0x7fffffff
+DATA diffgradC<>+316(SB)/4, $0x7fffffff
+GLOBL diffgradC<>(SB), RODATA|NOPTR, $320
 
-// DG_VEC updates one whole vector at byte offset off+AX; temporaries
-// T0..T6, the Adam constants as named, and the exp constants NLOG2E,
-// MAGIC, XMAX, C1, C2, P0..P5, ONE, ABS as registers or full-vector
-// memory operands.
-#define DG_VEC(off, T0, T1, T2, T3, T4, T5, T6, WD, DECAY, B1, OMB1, B2, OMB2, EPS, STEP, NLOG2E, MAGIC, XMAX, C1, C2, P0, P1, P2, P3, P4, P5, ONE, ABS) \
-	VMOVUPS      off(SI)(AX*1), T0      /* g := g[i] */ \
-	VMOVUPS      off(DI)(AX*1), T1      /* p := p[i] */ \
-	VFMADD231PS  T1, WD, T0             /* g += wd*p */ \
-	VMULPS       DECAY, T1, T1          /* p *= decay */ \
-	VMULPS       T0, OMB1, T2           /* mm := omb1*g */ \
-	VFMADD231PS  off(R8)(AX*1), B1, T2  /* mm += b1*m[i] */ \
-	VMOVUPS      T2, off(R8)(AX*1)      /* m[i] = mm */ \
-	VMULPS       T0, OMB2, T3           /* vv := omb2*g */ \
-	VMULPS       T0, T3, T3             /* vv *= g */ \
-	VFMADD231PS  off(R9)(AX*1), B2, T3  /* vv += b2*v[i] */ \
-	VMOVUPS      T3, off(R9)(AX*1)      /* v[i] = vv */ \
-	VSQRTPS      T3, T3                 /* r0 := sqrt(vv) */ \
-	VADDPS       EPS, T3, T3            /* r0 += eps */ \
-	VMOVUPS      off(R10)(AX*1), T4     /* a := prev[i] */ \
-	VMOVUPS      T0, off(R10)(AX*1)     /* prev[i] = g */ \
-	VSUBPS       T0, T4, T4             /* a -= g */ \
-	VANDPS       ABS, T4, T4            /* a = |a| */ \
-	VMOVUPS      XMAX, T6               /* c := 87 */ \
-	VMINPS       T4, T6, T4             /* a = c < a ? c : a (NaN: a) */ \
-	VMULPS       NLOG2E, T4, T5         /* s := -a*log2(e) */ \
-	VADDPS       MAGIC, T5, T5          /* s += 1.5*2^23: n in the low bits */ \
-	VSUBPS       MAGIC, T5, T6          /* n := s - 1.5*2^23 */ \
-	VPSLLD       $23, T5, T5            /* s = n<<23 */ \
-	VPADDD       ONE, T5, T5            /* s = (n+127)<<23 = 2^n */ \
-	VFNMSUB231PS C1, T6, T4             /* r := -(n*C1) - a */ \
-	VFNMADD231PS C2, T6, T4             /* r -= n*C2 */ \
-	VMULPS       T4, T4, T6             /* z := r*r */ \
-	VMOVUPS      P0, T0                 /* q := P0 */ \
-	VFMADD213PS  P1, T4, T0             /* q = q*r + P1 */ \
-	VFMADD213PS  P2, T4, T0             /* q = q*r + P2 */ \
-	VFMADD213PS  P3, T4, T0             /* q = q*r + P3 */ \
-	VFMADD213PS  P4, T4, T0             /* q = q*r + P4 */ \
-	VFMADD213PS  P5, T4, T0             /* q = q*r + P5 */ \
-	VFMADD213PS  T4, T6, T0             /* q = q*z + r */ \
-	VADDPS       ONE, T0, T0            /* q += 1: exp(r) */ \
-	VMULPS       T5, T0, T0             /* e := q*2^n */ \
-	VADDPS       ONE, T0, T0            /* e += 1 */ \
-	VMULPS       T0, T3, T3             /* den := (1+e)*r0 */ \
-	VDIVPS       T3, T2, T2             /* q2 := mm/den */ \
-	VFNMADD231PS T2, STEP, T1           /* p -= step*q2 */ \
-	VMOVUPS      T1, off(DI)(AX*1)      /* p[i] = p */
+// DG_PFD is the prefetch distance in bytes (not a multiple of 4096, so
+// that the prefetched lines and the current ones of the five streams do
+// not share an L1 set).
+#define DG_PFD 3072
 
-#define DG_AVX2(off) DG_VEC(off, Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y8, Y9, Y10, Y11, Y12, Y13, Y14, Y15, diffgradC<>+0(SB), diffgradC<>+32(SB), diffgradC<>+64(SB), diffgradC<>+96(SB), diffgradC<>+128(SB), diffgradC<>+160(SB), diffgradC<>+192(SB), diffgradC<>+224(SB), diffgradC<>+256(SB), diffgradC<>+288(SB), diffgradC<>+320(SB), diffgradC<>+352(SB), diffgradC<>+384(SB))
-#define DG_AVX512(off) DG_VEC(off, Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23, Z24, Z25, Z26, Z27, Z28, Z8, Z9, Z10, Z11, Z12, Z13, Z29, Z30)
+// DG_PF prefetches the cache line DG_PFD+off bytes past AX in every
+// stream.
+#define DG_PF(off) \
+	PREFETCHT0 (DG_PFD+off)(SI)(AX*1)  \
+	PREFETCHT0 (DG_PFD+off)(DI)(AX*1)  \
+	PREFETCHT0 (DG_PFD+off)(R8)(AX*1)  \
+	PREFETCHT0 (DG_PFD+off)(R9)(AX*1)  \
+	PREFETCHT0 (DG_PFD+off)(R10)(AX*1)
+
+// DG_MOMENTS loads one vector: T4 = prev[i], T0 = g' = g[i] + wd·p[i],
+// T1 = p[i]·decay, T2 = m' and T3 = v' (LOADM, LOADV: operands reading
+// m[i] and v[i]), with no store.
+#define DG_MOMENTS(LOADPREV, LOADG, LOADP, LOADM, LOADV, T0, T1, T2, T3, T4, WD, DECAY, B1, OMB1, B2, OMB2) \
+	VMOVUPS      LOADPREV, T4      /* a := prev[i] */ \
+	VMOVUPS      LOADG, T0         /* g := g[i] */ \
+	VMOVUPS      LOADP, T1         /* p := p[i] */ \
+	VFMADD231PS  T1, WD, T0        /* g += wd*p */ \
+	VMULPS       DECAY, T1, T1     /* p *= decay */ \
+	VMULPS       T0, OMB1, T2      /* mm := omb1*g */ \
+	VFMADD231PS  LOADM, B1, T2     /* mm += b1*m[i] */ \
+	VMULPS       T0, OMB2, T3      /* vv := omb2*g */ \
+	VMULPS       T0, T3, T3        /* vv *= g */ \
+	VFMADD231PS  LOADV, B2, T3     /* vv += b2*v[i] */
+
+// DG_UPDATE finishes the vector from DG_MOMENTS's registers: T2 becomes
+// step·… ready and T1 the new p. REDUCE(T4, T5, T6) sets T6 = f = t −
+// round(t) from t in T4 and s = t + 1.5·2^23 in T5; MIN87(T4, T6) sets
+// T4 = min(T4, 87) keeping NaN (T6 free); C5..C0, ABS, NLOG2E, MAGIC are
+// registers or full-vector memory operands.
+#define DG_UPDATE(T0, T1, T2, T3, T4, T5, T6, T7, EPS, STEP, NLOG2E, MAGIC, C5, C4, C3, C2, C1, C0, ABS, MIN87, REDUCE) \
+	VSUBPS       T0, T4, T4        /* a -= g */ \
+	VANDPS       ABS, T4, T4       /* a = |a| */ \
+	MIN87(T4, T6)                  /* a = 87 < a ? 87 : a (NaN: a) */ \
+	VMULPS       NLOG2E, T4, T4    /* t := a*(-log2 e) */ \
+	VADDPS       MAGIC, T4, T5     /* s := t + 1.5*2^23: n = round(t) in the low bits */ \
+	REDUCE(T4, T5, T6)             /* f := t - n */ \
+	VPSLLD       $23, T5, T5       /* s = n<<23 */ \
+	VMOVUPS      C5, T7            /* P := c5 */ \
+	VFMADD213PS  C4, T6, T7        /* P = P*f + c4 */ \
+	VFMADD213PS  C3, T6, T7        /* P = P*f + c3 */ \
+	VFMADD213PS  C2, T6, T7        /* P = P*f + c2 */ \
+	VFMADD213PS  C1, T6, T7        /* P = P*f + c1 */ \
+	VFMADD213PS  C0, T6, T7        /* P = P*f + c0: 2^f */ \
+	VPADDD       T5, T7, T7        /* e := P*2^n (exponent bits) */ \
+	VSQRTPS      T3, T3            /* r := sqrt(vv) */ \
+	VADDPS       EPS, T3, T3       /* r += eps */ \
+	VFMADD213PS  T3, T3, T7        /* den := e*r + r */ \
+	VDIVPS       T7, T2, T2        /* q := mm/den */ \
+	VFNMADD231PS T2, STEP, T1      /* p -= step*q */
+
+// AVX2: the exp constants come from memory; 87 is loaded into a register
+// for VMINPS (whose NaN rule returns the second source); f by two
+// subtractions. AVX-512: all in registers; f by VREDUCEPS (the same exact
+// value).
+#define DG_MIN87_AVX2(A, T) \
+	VMOVUPS diffgradC<>+64(SB), T \
+	VMINPS  A, T, A
+#define DG_REDUCE_AVX2(T, S, F) \
+	VSUBPS diffgradC<>+32(SB), S, F \
+	VSUBPS F, T, F
+#define DG_MIN87_AVX512(A, T) VMINPS A, Z26, A
+#define DG_REDUCE_AVX512(T, S, F) VREDUCEPS $0, T, F
+
+// DG_AVX2(off) and DG_AVX512(off) update the whole vector at off+AX.
+#define DG_AVX2(off) \
+	DG_MOMENTS(off(R10)(AX*1), off(SI)(AX*1), off(DI)(AX*1), off(R8)(AX*1), off(R9)(AX*1), Y0, Y1, Y2, Y3, Y4, Y8, Y9, Y10, Y11, Y12, Y13) \
+	VMOVUPS Y2, off(R8)(AX*1)  /* m[i] = mm */ \
+	VMOVUPS Y3, off(R9)(AX*1)  /* v[i] = vv */ \
+	VMOVUPS Y0, off(R10)(AX*1) /* prev[i] = g */ \
+	DG_UPDATE(Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y14, Y15, diffgradC<>+0(SB), diffgradC<>+32(SB), diffgradC<>+96(SB), diffgradC<>+128(SB), diffgradC<>+160(SB), diffgradC<>+192(SB), diffgradC<>+224(SB), diffgradC<>+256(SB), diffgradC<>+288(SB), DG_MIN87_AVX2, DG_REDUCE_AVX2) \
+	VMOVUPS Y1, off(DI)(AX*1)  /* p[i] = p */
+
+#define DG_AVX512_UPDATE(T0, T1, T2, T3, T4, T5, T6, T7) \
+	DG_UPDATE(T0, T1, T2, T3, T4, T5, T6, T7, Z22, Z23, Z24, Z25, Z27, Z28, Z29, Z30, Z31, Z15, Z14, DG_MIN87_AVX512, DG_REDUCE_AVX512)
+
+#define DG_AVX512(off) \
+	DG_MOMENTS(off(R10)(AX*1), off(SI)(AX*1), off(DI)(AX*1), off(R8)(AX*1), off(R9)(AX*1), Z0, Z1, Z2, Z3, Z4, Z16, Z17, Z18, Z19, Z20, Z21) \
+	VMOVUPS Z2, off(R8)(AX*1)  /* m[i] = mm */ \
+	VMOVUPS Z3, off(R9)(AX*1)  /* v[i] = vv */ \
+	VMOVUPS Z0, off(R10)(AX*1) /* prev[i] = g */ \
+	DG_AVX512_UPDATE(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7) \
+	VMOVUPS Z1, off(DI)(AX*1)  /* p[i] = p */
 
 // DG_SETUP loads the pointers, sets FTZ|DAZ and CX = byte length.
 #define DG_SETUP \
@@ -204,6 +223,8 @@ TEXT ·diffgradAVX2(SB), NOSPLIT, $8-152
 dg2Block:                           // for ; AX < BX; AX += 128: 32 floats
 	CMPQ AX, BX
 	JAE  dg2Vec
+	DG_PF(0)
+	DG_PF(64)
 	DG_AVX2(0)
 	DG_AVX2(32)
 	DG_AVX2(64)
@@ -233,19 +254,16 @@ TEXT ·diffgradAVX512(SB), NOSPLIT, $8-152
 	VBROADCASTSS omb2+132(FP), Z21             // Z21 = omb2
 	VBROADCASTSS eps+148(FP), Z22              // Z22 = eps
 	VBROADCASTSS step+144(FP), Z23             // Z23 = step
-	VBROADCASTSS diffgradC<>+0(SB), Z24        // Z24 = -log2(e)
+	VBROADCASTSS diffgradC<>+0(SB), Z24        // Z24 = -log2 e
 	VBROADCASTSS diffgradC<>+32(SB), Z25       // Z25 = 1.5*2^23
 	VBROADCASTSS diffgradC<>+64(SB), Z26       // Z26 = 87
-	VBROADCASTSS diffgradC<>+96(SB), Z27       // Z27 = C1
-	VBROADCASTSS diffgradC<>+128(SB), Z28      // Z28 = C2
-	VBROADCASTSS diffgradC<>+160(SB), Z8       // Z8..Z13 = P0..P5
-	VBROADCASTSS diffgradC<>+192(SB), Z9
-	VBROADCASTSS diffgradC<>+224(SB), Z10
-	VBROADCASTSS diffgradC<>+256(SB), Z11
-	VBROADCASTSS diffgradC<>+288(SB), Z12
-	VBROADCASTSS diffgradC<>+320(SB), Z13
-	VBROADCASTSS diffgradC<>+352(SB), Z29      // Z29 = 1.0 (bits 127<<23)
-	VBROADCASTSS diffgradC<>+384(SB), Z30      // Z30 = |·| mask
+	VBROADCASTSS diffgradC<>+96(SB), Z27       // Z27..Z31, Z15 = c5..c0
+	VBROADCASTSS diffgradC<>+128(SB), Z28
+	VBROADCASTSS diffgradC<>+160(SB), Z29
+	VBROADCASTSS diffgradC<>+192(SB), Z30
+	VBROADCASTSS diffgradC<>+224(SB), Z31
+	VBROADCASTSS diffgradC<>+256(SB), Z15
+	VBROADCASTSS diffgradC<>+288(SB), Z14      // Z14 = |.| mask
 	DG_SETUP
 	MOVQ CX, BX
 	ANDQ $-256, BX                  // BX = bytes in whole 4-vector blocks
@@ -256,6 +274,10 @@ TEXT ·diffgradAVX512(SB), NOSPLIT, $8-152
 dg5Block:                           // for ; AX < BX; AX += 256: 64 floats
 	CMPQ AX, BX
 	JAE  dg5Vec
+	DG_PF(0)
+	DG_PF(64)
+	DG_PF(128)
+	DG_PF(192)
 	DG_AVX512(0)
 	DG_AVX512(64)
 	DG_AVX512(128)
@@ -278,48 +300,17 @@ dg5Tail:                            // the last len(p)%16 floats under mask K1
 	SHLL CX, BX
 	DECL BX                         // BX = 1<<r - 1
 	KMOVW BX, K1                    // K1 = lanes 0..r-1
-	VMOVUPS.Z    (SI)(AX*1), K1, Z0  // g := g[i] (0 beyond the end)
-	VMOVUPS.Z    (DI)(AX*1), K1, Z1  // p := p[i]
-	VMOVUPS.Z    (R8)(AX*1), K1, Z14 // m0 := m[i]
-	VMOVUPS.Z    (R9)(AX*1), K1, Z15 // v0 := v[i]
-	VMOVUPS.Z    (R10)(AX*1), K1, Z4 // a := prev[i]
-	VFMADD231PS  Z1, Z16, Z0         // g += wd*p
-	VMULPS       Z17, Z1, Z1         // p *= decay
-	VMULPS       Z0, Z19, Z2         // mm := omb1*g
-	VFMADD231PS  Z14, Z18, Z2        // mm += b1*m0
-	VMOVUPS      Z2, K1, (R8)(AX*1)  // m[i] = mm
-	VMULPS       Z0, Z21, Z3         // vv := omb2*g
-	VMULPS       Z0, Z3, Z3          // vv *= g
-	VFMADD231PS  Z15, Z20, Z3        // vv += b2*v0
-	VMOVUPS      Z3, K1, (R9)(AX*1)  // v[i] = vv
-	VSQRTPS      Z3, Z3              // r0 := sqrt(vv)
-	VADDPS       Z22, Z3, Z3         // r0 += eps
-	VMOVUPS      Z0, K1, (R10)(AX*1) // prev[i] = g
-	VSUBPS       Z0, Z4, Z4          // a -= g
-	VANDPS       Z30, Z4, Z4         // a = |a|
-	VMINPS       Z4, Z26, Z4         // a = min(87, a)
-	VMULPS       Z24, Z4, Z5         // s := -a*log2(e)
-	VADDPS       Z25, Z5, Z5         // s += 1.5*2^23
-	VSUBPS       Z25, Z5, Z6         // n := s - 1.5*2^23
-	VPSLLD       $23, Z5, Z5         // s = n<<23
-	VPADDD       Z29, Z5, Z5         // s = 2^n
-	VFNMSUB231PS Z27, Z6, Z4         // r := -(n*C1) - a
-	VFNMADD231PS Z28, Z6, Z4         // r -= n*C2
-	VMULPS       Z4, Z4, Z6          // z := r*r
-	VMOVUPS      Z8, Z0              // q := P0
-	VFMADD213PS  Z9, Z4, Z0          // q = q*r + P1
-	VFMADD213PS  Z10, Z4, Z0         // q = q*r + P2
-	VFMADD213PS  Z11, Z4, Z0         // q = q*r + P3
-	VFMADD213PS  Z12, Z4, Z0         // q = q*r + P4
-	VFMADD213PS  Z13, Z4, Z0         // q = q*r + P5
-	VFMADD213PS  Z4, Z6, Z0          // q = q*z + r
-	VADDPS       Z29, Z0, Z0         // q += 1
-	VMULPS       Z5, Z0, Z0          // e := q*2^n
-	VADDPS       Z29, Z0, Z0         // e += 1
-	VMULPS       Z0, Z3, Z3          // den := (1+e)*r0
-	VDIVPS       Z3, Z2, Z2          // q2 := mm/den
-	VFNMADD231PS Z2, Z23, Z1         // p -= step*q2
-	VMOVUPS      Z1, K1, (DI)(AX*1)  // p[i] = p
+	VMOVUPS.Z (R10)(AX*1), K1, Z4   // a := prev[i] (0 beyond the end)
+	VMOVUPS.Z (SI)(AX*1), K1, Z0    // g := g[i]
+	VMOVUPS.Z (DI)(AX*1), K1, Z1    // p := p[i]
+	VMOVUPS.Z (R8)(AX*1), K1, Z8    // m0 := m[i]
+	VMOVUPS.Z (R9)(AX*1), K1, Z9    // v0 := v[i]
+	DG_MOMENTS(Z4, Z0, Z1, Z8, Z9, Z0, Z1, Z2, Z3, Z4, Z16, Z17, Z18, Z19, Z20, Z21)
+	VMOVUPS Z2, K1, (R8)(AX*1)      // m[i] = mm
+	VMOVUPS Z3, K1, (R9)(AX*1)      // v[i] = vv
+	VMOVUPS Z0, K1, (R10)(AX*1)     // prev[i] = g
+	DG_AVX512_UPDATE(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7)
+	VMOVUPS Z1, K1, (DI)(AX*1)      // p[i] = p
 
 dg5Done:
 	LDMXCSR saved-4(SP)             // MXCSR = saved

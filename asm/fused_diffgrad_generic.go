@@ -2,10 +2,64 @@ package asm
 
 import "math"
 
+// diffgradExp holds the constants of the kernels' exp(−a): −log2 e, the
+// rounding constant 1.5·2^23, the clamp 87 and the coefficients c0..c5
+// of a degree-5 minimax polynomial for 2^f on [−1/2, 1/2] (relative
+// error 7.5e-8 before rounding), all as float32.
+var diffgradExp = struct {
+	nlog2e, magic, xmax float32
+	c                   [6]float32
+}{
+	nlog2e: math.Float32frombits(0xbfb8aa3b),
+	magic:  math.Float32frombits(0x4b400000),
+	xmax:   87,
+	c: [6]float32{
+		math.Float32frombits(0x3f800001), math.Float32frombits(0x3f317214),
+		math.Float32frombits(0x3e75fc8c), math.Float32frombits(0x3d635b72),
+		math.Float32frombits(0x3c1e8629), math.Float32frombits(0x3aae0473),
+	},
+}
+
+// diffgradDen returns (1 + exp(−|q − g|))·r, the denominator of diffGrad's
+// step over r = √v + ε, as the kernels compute it with FTZ|DAZ:
+//
+//	a := min(|q − g|, 87)              (NaN stays NaN)
+//	t := a·(−log2 e)                   (t ≥ −125.6)
+//	s := t + 1.5·2^23                  (n = round(t) in s's low bits)
+//	f := t − (s − 1.5·2^23)            (exact, |f| ≤ 1/2)
+//	P := c0 + f·(c1 + f·(… + f·c5))    (Horner, fused multiply-adds)
+//	e := bits(P) + bits(s)<<23         (P·2^n, n ≥ −126; a zero exponent reads as 0)
+//	return e·r + r                     (one fused multiply-add)
+//
+// The error of e in 1+e is below an ulp of 1+e: t's rounding moves e by
+// at most a·e·7e-8, P's by 7.5e-8·e, both over 1+e ≥ 1.
+func diffgradDen(q, g, r float32) float32 {
+	c := &diffgradExp
+	a := float32(math.Abs(float64(ftz32(q - g))))
+	if c.xmax < a {
+		a = c.xmax
+	}
+	t := ftz32(a * c.nlog2e)
+	s := t + c.magic
+	f := t - (s - c.magic)
+	p := c.c[5]
+	for i := 4; i >= 0; i-- {
+		p = ftz32(fmaOnce32(p, f, c.c[i]))
+	}
+	e := math.Float32frombits(math.Float32bits(p) + math.Float32bits(s)<<23)
+	return ftz32(fmaOnce32(daz32(e), r, r))
+}
+
 // diffgradStepGeneric is the reference of DiffGradStep on validated
-// slices, each operation rounded on its own in diffGrad_v2.py's order, ξ
-// from math.Exp; inputs and stored results are flushed as the kernels'
-// DAZ/FTZ mode does.
+// slices. It computes exactly what the kernels compute, operation by
+// operation (fused multiply-adds where they fuse, exp as diffgradDen,
+// every input and result flushed as their DAZ/FTZ mode does), so that the
+// kernels match it bit for bit:
+//
+//	g' = g + wd·p (fused) ;  p' = p·decay
+//	m  = b1·m + (omb1·g')   (fused) ;  v = b2·v + (omb2·g')·g'  (fused)
+//	p  = p' − step·(m/diffgradDen(prev, g', √v + ε))  (fused)
+//	prev = g'
 func diffgradStepGeneric(p, g, m, v, prev []float32, k *diffgradConsts) {
 	g = g[:len(p)]
 	m = m[:len(p)]
@@ -13,15 +67,43 @@ func diffgradStepGeneric(p, g, m, v, prev []float32, k *diffgradConsts) {
 	prev = prev[:len(p)]
 	for i := range p {
 		pi, gi, mi, vi, qi := daz32(p[i]), daz32(g[i]), daz32(m[i]), daz32(v[i]), daz32(prev[i])
-		gi = gi + float32(k.wd*pi)
-		pi = float32(pi * k.decay)
-		mi = ftz32(float32(k.b1*mi) + float32(k.omb1*gi))
-		vi = ftz32(float32(k.b2*vi) + float32(float32(k.omb2*gi)*gi))
-		e := float32(math.Exp(-math.Abs(float64(qi - gi))))
-		den := (1 + e) * (float32(math.Sqrt(float64(vi))) + k.eps)
-		p[i] = ftz32(pi - float32(k.step*float32(mi/den)))
+		gi = ftz32(fmaOnce32(k.wd, pi, gi))
+		pi = ftz32(pi * k.decay)
+		mi = ftz32(fmaOnce32(k.b1, mi, ftz32(k.omb1*gi)))
+		vi = ftz32(fmaOnce32(k.b2, vi, ftz32(ftz32(k.omb2*gi)*gi)))
+		r := ftz32(float32(math.Sqrt(float64(vi))) + k.eps)
+		den := diffgradDen(qi, gi, r)
+		p[i] = ftz32(fmaOnce32(-k.step, ftz32(mi/den), pi))
 		m[i] = mi
 		v[i] = vi
-		prev[i] = ftz32(gi)
+		prev[i] = gi
 	}
+}
+
+// fmaOnce32 returns a·b+c rounded once to float32 (to nearest even), as
+// VFMADD…PS does: the product of two float32 values is exact in float64,
+// the sum is rounded to float64 with its error recovered exactly (Knuth's
+// TwoSum) and the float64 result is then rounded to odd, which makes the
+// final rounding to float32 correct (53 ≥ 24 + 2 bits). Shared by the
+// diffGrad and EXAdam references.
+func fmaOnce32(a, b, c float32) float32 {
+	p := float64(float64(a) * float64(b))
+	z := float64(c)
+	s := float64(p + z)
+	if math.IsInf(s, 0) || math.IsNaN(s) {
+		return float32(s)
+	}
+	bb := float64(s - p)
+	err := float64(p-float64(s-bb)) + float64(z-bb)
+	if err != 0 {
+		if u := math.Float64bits(s); u&1 == 0 {
+			if (err > 0) == (s > 0) {
+				u++
+			} else {
+				u--
+			}
+			s = math.Float64frombits(u)
+		}
+	}
+	return float32(s)
 }

@@ -26,6 +26,7 @@ type exadamConsts struct {
 	rbc2     float32 // 1/bc2
 	b1t, b2t float32 // β1^t, β2^t
 	eps      float32 // ε
+	early    bool    // β1^t > 2^-24: d2 may differ from 1
 }
 
 func (h EXAdamParams) consts() exadamConsts {
@@ -42,7 +43,8 @@ func (h EXAdamParams) consts() exadamConsts {
 		step:  float32(h.LR * f / (1 - p1)),
 		rbc2:  float32(1 / (1 - p2)),
 		b1t:   float32(p1), b2t: float32(p2),
-		eps: float32(h.Eps),
+		eps:   float32(h.Eps),
+		early: float32(p1) > 0x1p-24,
 	}
 }
 
@@ -56,13 +58,18 @@ func (h EXAdamParams) consts() exadamConsts {
 //	p[i] = p' − (α_t/bc1)·(m + g)·d1 / (√((v/bc2)·d2) + ε)
 //
 // with α_t = α, or α·ln(√2·√(t+1)) if h.DynamicLR (the decay uses α).
-// The two ratios share one division, by (v+ε)·(m²+ε): v/(v+ε) =
-// v·(m²+ε)/((v+ε)·(m²+ε)) and likewise for m², so a step takes two
-// divisions and one square root. The product must stay finite, which
-// holds for |g| below about 1e9 (with ε ≥ 1e-19 it cannot underflow).
-// The scalars are computed once per call in float64. m and v start as
-// zeros.
+// The kernels fold d1's division into the step's: with A = v+ε,
 //
+//	d2   = ((m²+ε) + β1^t·m²)/(m²+ε)
+//	p[i] = p' − (α_t/bc1)·((m+g)·(A + β2^t·v)) / (A·(√((v/bc2)·d2) + ε))
+//
+// two divisions and one square root, and once β1^t ≤ 2^-24 (t ≥ 158 at
+// β1 = 0.9), where d2 rounds to 1 in float32 whatever m, d2 is taken as
+// 1: one division, as Adam. The products stay finite for |g| below about
+// 1e12. The scalars are computed once per call in float64. m and v start
+// as zeros.
+//
+// Every level computes the same operations, so all agree bit for bit.
 // Rounding and subnormal flushing behave as in AdamStep. p, m and v are
 // read and written, g only read; the slices must have the same length and
 // must not overlap. EXAdamStep panics if the lengths differ or h.Step < 1.

@@ -39,10 +39,12 @@ var exadamTestParams = []struct {
 	{"default", EXAdamParams{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, Step: 1}},
 	{"wd-dynamic-t7", EXAdamParams{LR: 1e-2, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, WeightDecay: 0.1, Step: 7, DynamicLR: true}},
 	{"t1000", EXAdamParams{LR: 3e-4, Beta1: 0.8, Beta2: 0.99, Eps: 1e-6, WeightDecay: 0.01, Step: 1000}},
+	{"t157-early", EXAdamParams{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, Step: 157}},
+	{"t158-late", EXAdamParams{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, Step: 158}},
 }
 
 // TestEXAdamStepLevels runs EXAdamStep at every level against the
-// reference over lengths 0..64 and large odd lengths at every offset, with
+// reference, which it must match bit for bit, over lengths 0..64 and large odd lengths at every offset, with
 // NaN guard bands; m spans the scale √ε where d2 changes fastest.
 func TestEXAdamStepLevels(t *testing.T) {
 	names := []string{"p", "g", "m", "v"}
@@ -63,11 +65,9 @@ func TestEXAdamStepLevels(t *testing.T) {
 				EXAdamStep(bufs[0].s(), bufs[1].s(), bufs[2].s(), bufs[3].s(), tc.h)
 				zooCheckGuards(t, names, bufs, in, 1)
 				for i := range pr {
-					tm, tv, tp := exadamTols(&k, in[0][i], in[1][i], in[2][i], in[3][i], mr[i], vr[i])
-					if !fusedClose(bufs[2].s()[i], mr[i], tm) || !fusedClose(bufs[3].s()[i], vr[i], tv) ||
-						!fusedClose(bufs[0].s()[i], pr[i], tp) {
-						t.Fatalf("%s n=%d off=%d [%d]: got p,m,v = %v %v %v; generic %v %v %v (tol p %.3g)", tc.name, c.n, c.off, i,
-							bufs[0].s()[i], bufs[2].s()[i], bufs[3].s()[i], pr[i], mr[i], vr[i], tp)
+					if !vecSame(bufs[2].s()[i], mr[i]) || !vecSame(bufs[3].s()[i], vr[i]) || !vecSame(bufs[0].s()[i], pr[i]) {
+						t.Fatalf("%s n=%d off=%d [%d]: got p,m,v = %v %v %v; generic %v %v %v (bit for bit)", tc.name, c.n, c.off, i,
+							bufs[0].s()[i], bufs[2].s()[i], bufs[3].s()[i], pr[i], mr[i], vr[i])
 					}
 				}
 				if t.Failed() {
@@ -76,6 +76,52 @@ func TestEXAdamStepLevels(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestEXAdamGenericAccuracy checks the reference (which every level
+// matches bit for bit) against the step evaluated in float64 from the
+// same inputs as METHODS 1.16 writes it (three divisions), within
+// exadamTols' bounds, on both sides of the switch to d2 = 1 (t = 157 and
+// 158 at β1 = 0.9, where β1^t crosses 2^-24); it also checks that the
+// switch is where float32 rounds 1 + β1^t·m²/(m²+ε) to 1 for every m.
+func TestEXAdamGenericAccuracy(t *testing.T) {
+	r := zooRand(43, 44)
+	const n = 20000
+	fill := func(lo, hi float64) []float32 {
+		s, u := make([]float32, n), fusedUniform(r, lo, hi)
+		for i := range s {
+			s[i] = u()
+		}
+		return s
+	}
+	for _, tc := range exadamTestParams {
+		k := tc.h.consts()
+		if late := math.Pow(tc.h.Beta1, float64(tc.h.Step)) <= 0x1p-24; late == k.early {
+			t.Fatalf("%s: early = %v at β1^t = %g", tc.name, k.early, math.Pow(tc.h.Beta1, float64(tc.h.Step)))
+		}
+		p, g, m, v := fill(-1, 1), fill(-1, 1), fill(-0.1, 0.1), fill(0, 0.01)
+		for i := 1; i < n; i += 4 {
+			m[i] *= 1e-3
+		}
+		p1, m1, v1 := zooClone(p), zooClone(m), zooClone(v)
+		exadamStepGeneric(p1, g, m1, v1, &k)
+		for i := range p {
+			gi := float64(g[i])
+			mi := float64(k.b1)*float64(m[i]) + float64(k.omb1)*gi
+			vi := float64(k.b2)*float64(v[i]) + float64(k.omb2)*gi*gi
+			eps := float64(k.eps)
+			d1 := 1 + vi/(vi+eps)*float64(k.b2t)
+			d2 := 1 + mi*mi/(mi*mi+eps)*float64(k.b1t)
+			want := float64(p[i])*float64(k.decay) - float64(k.step)*(mi+gi)*d1/(math.Sqrt(vi*float64(k.rbc2)*d2)+eps)
+			tm, tv, tp := exadamTols(&k, p[i], g[i], m[i], v[i], m1[i], v1[i])
+			if math.Abs(float64(m1[i])-mi) > tm || math.Abs(float64(v1[i])-vi) > tv || math.Abs(float64(p1[i])-want) > tp {
+				t.Fatalf("%s [%d]: generic p,m,v = %v %v %v, float64 %v %v %v (tol p %.3g)", tc.name, i, p1[i], m1[i], v1[i], want, mi, vi, tp)
+			}
+			if m2 := m1[i] * m1[i]; !k.early && 1+m2/(m2+k.eps)*k.b1t != 1 {
+				t.Fatalf("%s [%d]: d2 = %v rounds above 1 on a late step", tc.name, i, 1+m2/(m2+k.eps)*k.b1t)
+			}
+		}
+	}
 }
 
 // TestEXAdamHand checks three steps against float64 arithmetic written
@@ -129,7 +175,7 @@ func TestEXAdamHand(t *testing.T) {
 }
 
 // FuzzEXAdamStep compares EXAdamStep at every supported level with the
-// reference on fuzzed values (finite, |x| ≤ 1e4, v ≥ 0, subnormals
+// reference, bit for bit, on fuzzed values (finite, |x| ≤ 1e4, v ≥ 0, subnormals
 // included), lengths and hyperparameters (ε from 1e-4 to 1e-9).
 func FuzzEXAdamStep(f *testing.F) {
 	seed := make([]byte, 16*37)
@@ -161,8 +207,7 @@ func FuzzEXAdamStep(f *testing.F) {
 			p, m, v := zooClone(in[0]), zooClone(in[2]), zooClone(in[3])
 			EXAdamStep(p, in[1], m, v, h)
 			for i := range p {
-				tm, tv, tp := exadamTols(&k, in[0][i], in[1][i], in[2][i], in[3][i], mr[i], vr[i])
-				if !fusedClose(m[i], mr[i], tm) || !fusedClose(v[i], vr[i], tv) || !fusedClose(p[i], pr[i], tp) {
+				if !vecSame(m[i], mr[i]) || !vecSame(v[i], vr[i]) || !vecSame(p[i], pr[i]) {
 					t.Fatalf("%v: element %d of %d (p=%v g=%v m=%v v=%v): got p,m,v = %v %v %v; generic %v %v %v",
 						l, i, len(p), in[0][i], in[1][i], in[2][i], in[3][i], p[i], m[i], v[i], pr[i], mr[i], vr[i])
 				}
