@@ -492,3 +492,44 @@ func FuzzXGradStep(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkXGradKernels times the elementwise work of one XGrad step on
+// one parameter of n elements, one thread, next to fused AdamW's step in
+// the same run (the objective's gradient is not included):
+//
+//	adamw        AdamStep (decoupled)
+//	xgrad-mv     XGradPredict from m and v, then XGradStep without dir
+//	xgrad-dir    XGradPredictDir from the stored direction, then XGradStep
+//	             storing the next one over it
+//	sgdm         SGDStep with momentum
+//	xgrad-sgdm   XGradPredictDir from b, then XGradSGDStep
+//
+// ns/param is reported.
+func BenchmarkXGradKernels(b *testing.B) {
+	for _, n := range []int{1 << 14, 1_000_000} {
+		r := zooRand(71, 72)
+		mk := func(lo, hi float64) []float32 { return fusedNewBuf(n, 0).fill(fusedUniform(r, lo, hi)).s() }
+		p, g, m, v, s := mk(-1, 1), mk(-1, 1), mk(-0.1, 0.1), mk(0, 0.01), mk(-1, 1)
+		h := XGradParams{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, WeightDecay: 0.01, Step: 10}
+		ph := XGradPredictParams{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, Step: 9}
+		ah := AdamParams{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, WeightDecay: 0.01, Step: 10, Decoupled: true}
+		sh := XGradSGDParams{LR: 1e-3, Momentum: 0.9}
+		for _, c := range []struct {
+			name string
+			run  func()
+		}{
+			{"adamw", func() { AdamStep(p, g, m, v, ah) }},
+			{"xgrad-mv", func() { XGradPredict(p, s, m, v, ph); XGradStep(p, s, g, m, v, nil, h) }},
+			{"xgrad-dir", func() { XGradPredictDir(p, s, s, 1e-3); XGradStep(p, s, g, m, v, s, h) }},
+			{"sgdm", func() { SGDStep(p, g, m, SGDParams{LR: 1e-3, Momentum: 0.9}) }},
+			{"xgrad-sgdm", func() { XGradPredictDir(p, s, m, 1e-3); XGradSGDStep(p, s, g, m, sh) }},
+		} {
+			b.Run(fmt.Sprintf("%s/%d", c.name, n), func(b *testing.B) {
+				for b.Loop() {
+					c.run()
+				}
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/param")
+			})
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/gograd/gograd/asm"
 	"github.com/gograd/gograd/autodiff"
 )
 
@@ -51,6 +52,17 @@ func DefaultXGrad() XGradConfig {
 // "exp_avg" (m) and "exp_avg_sq" (v); θ is saved in the step's update
 // buffer, not in the state. NewXGrad returns a *HyperparameterError for a
 // negative or non-finite η, ε, λ or s, or a β outside [0, 1).
+//
+// The fused path (the default; SetFused(false) selects the chain) runs
+// asm.XGradPredict or asm.XGradPredictDir (saving θ and writing θ̂ in one
+// pass), the objective's Gradient, and asm.XGradStep, which reads θ from
+// where the prediction saved it and also stores (m/bc1)/(√(v/bc2)+ε), the
+// direction the next step's prediction needs, in the parameter's scratch
+// buffer (not state, not checkpointed): the prediction then costs no
+// square root or division. The stored direction is used only if this
+// optimizer's fused step wrote it on the parameter's previous step into
+// the same buffer (not after a chain step or LoadState). With s = 0 the
+// fused step is asm.AdamStep, NewAdamW's.
 func NewXGrad(params []*autodiff.Var, cfg XGradConfig) (*Optimizer, error) {
 	const opt = "xgrad"
 	if err := (AdamConfig{LR: cfg.LR, Beta1: cfg.Beta1, Beta2: cfg.Beta2, Eps: cfg.Eps,
@@ -61,7 +73,75 @@ func NewXGrad(params []*autodiff.Var, cfg XGradConfig) (*Optimizer, error) {
 		return nil, err
 	}
 	t := Chain(ScaleByXGrad(cfg.Beta1, cfg.Beta2, cfg.Eps, cfg.Steps), AddDecayedWeights(), ScaleByLR())
-	return NewFromTransform(opt, params, t, cfg.LR, cfg.WeightDecay)
+	x := &xgradFused{b1: cfg.Beta1, b2: cfg.Beta2, eps: cfg.Eps, steps: cfg.Steps}
+	return newPredictFused(opt, params, t, x.predict, x.step, cfg.LR, cfg.WeightDecay)
+}
+
+// xgradFused is NewXGrad's fused step. dirs[i] records, for the
+// parameter at index i, the scratch buffer into which the fused step
+// last stored the direction and that parameter's step count then.
+type xgradFused struct {
+	b1, b2, eps, steps float64
+	dirs               []xgradDir
+}
+
+type xgradDir struct {
+	buf  *float32 // &Scratch()[0] when the direction was stored
+	step int      // the parameter's Step then
+}
+
+// predict saves θ in the scratch buffer and moves P to θ̂ (see NewXGrad)
+// for a parameter with t > 1: from the direction stored by the previous
+// step if it is there, else from m and v.
+func (x *xgradFused) predict(a *fusedArgs) bool {
+	if x.steps == 0 || a.Step <= 1 {
+		return false
+	}
+	s := a.Scratch()
+	k := float64(float32(x.steps) * a.LR) // as scaleByXGrad.predict rounds s·η
+	if x.hasDir(a, s) {
+		asm.XGradPredictDir(a.P, s, s, k)
+	} else {
+		asm.XGradPredict(a.P, s, a.St[0], a.St[1],
+			asm.XGradPredictParams{LR: k, Beta1: x.b1, Beta2: x.b2, Eps: x.eps, Step: a.Step - 1})
+	}
+	return true
+}
+
+// hasDir reports whether the scratch buffer s holds the direction of the
+// parameter's previous step.
+func (x *xgradFused) hasDir(a *fusedArgs, s []float32) bool {
+	if a.Index >= len(x.dirs) || len(s) == 0 {
+		return false
+	}
+	d := x.dirs[a.Index]
+	return d.buf == &s[0] && d.step == a.Step-1
+}
+
+// step is AdamW's step with the gradient in G, from θ in the scratch
+// buffer if predict moved the parameter, storing the next direction
+// there; with s = 0 it is NewAdamW's kernel.
+func (x *xgradFused) step(a *fusedArgs) {
+	h := asm.AdamParams{LR: float64(a.LR), Beta1: x.b1, Beta2: x.b2, Eps: x.eps,
+		WeightDecay: float64(a.WD), Step: a.Step, Decoupled: true}
+	if x.steps == 0 {
+		asm.AdamStep(a.P, a.G, a.St[0], a.St[1], h)
+		return
+	}
+	s := a.Scratch()
+	theta := a.P
+	if a.Step > 1 {
+		theta = s
+	}
+	asm.XGradStep(a.P, theta, a.G, a.St[0], a.St[1], s, asm.XGradParams{LR: h.LR, Beta1: h.Beta1,
+		Beta2: h.Beta2, Eps: h.Eps, WeightDecay: h.WeightDecay, Step: h.Step})
+	if len(s) == 0 {
+		return
+	}
+	if a.Index >= len(x.dirs) {
+		x.dirs = append(x.dirs, make([]xgradDir, a.Index+1-len(x.dirs))...)
+	}
+	x.dirs[a.Index] = xgradDir{buf: &s[0], step: a.Step}
 }
 
 // ScaleByXGrad returns ScaleByAdam preceded by XGrad's weight
@@ -134,6 +214,10 @@ func DefaultXGradSGD() XGradSGDConfig { return XGradSGDConfig{LR: 1e-3, Momentum
 // ScaleByXGradSGD, ScaleByLR; the state is "momentum_buffer" (b).
 // NewXGradSGD returns a *HyperparameterError for a negative or
 // non-finite η, λ or s, or a μ or τ outside [0, 1).
+//
+// The fused path (the default) runs asm.XGradPredictDir from b (saving θ
+// in the parameter's scratch buffer), the objective's Gradient, and
+// asm.XGradSGDStep, which reads θ from there.
 func NewXGradSGD(params []*autodiff.Var, cfg XGradSGDConfig) (*Optimizer, error) {
 	const opt = "xgrad-sgdm"
 	if err := checkNonNeg(opt, "lr", float64(cfg.LR)); err != nil {
@@ -152,7 +236,32 @@ func NewXGradSGD(params []*autodiff.Var, cfg XGradSGDConfig) (*Optimizer, error)
 		return nil, err
 	}
 	t := Chain(ScaleByXGradSGD(cfg.Momentum, cfg.Dampening, cfg.Steps), ScaleByLR())
-	return NewFromTransform(opt, params, t, cfg.LR, cfg.WeightDecay)
+	x := xgradSGDFused{mu: cfg.Momentum, damp: cfg.Dampening, steps: cfg.Steps}
+	return newPredictFused(opt, params, t, x.predict, x.step, cfg.LR, cfg.WeightDecay)
+}
+
+// xgradSGDFused is NewXGradSGD's fused step.
+type xgradSGDFused struct{ mu, damp, steps float64 }
+
+// predict saves θ in the scratch buffer and moves P to θ − s·η·b for a
+// parameter with t > 1.
+func (x xgradSGDFused) predict(a *fusedArgs) bool {
+	if x.steps == 0 || a.Step <= 1 {
+		return false
+	}
+	asm.XGradPredictDir(a.P, a.Scratch(), a.St[0], float64(float32(x.steps)*a.LR))
+	return true
+}
+
+// step is the momentum step with the gradient in G, from θ in the
+// scratch buffer if predict moved the parameter.
+func (x xgradSGDFused) step(a *fusedArgs) {
+	theta := a.P
+	if x.steps != 0 && a.Step > 1 {
+		theta = a.Scratch()
+	}
+	asm.XGradSGDStep(a.P, theta, a.G, a.St[0], asm.XGradSGDParams{LR: float64(a.LR), Momentum: x.mu,
+		Dampening: x.damp, WeightDecay: float64(a.WD)})
 }
 
 // ScaleByXGradSGD returns SGD.py's momentum with XGrad's prediction and

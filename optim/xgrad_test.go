@@ -74,25 +74,30 @@ func TestHandXGradSGD(t *testing.T) {
 }
 
 // TestXGradZeroStepsIsBase: s = 0 gives exactly the base optimizer
-// (AdamW's chain; SGD.py's momentum written out), bit for bit.
+// (AdamW), bit for bit, on the chain (AdamW's chain) and on the fused
+// path (AdamW's fused kernel).
 func TestXGradZeroStepsIsBase(t *testing.T) {
 	cfg := DefaultXGrad()
 	cfg.Steps, cfg.LR = 0, 0.05
-	a := newParams(5, 9)
-	b := cloneParams(a)
-	ox, _ := NewXGrad(a, cfg)
-	ow, _ := NewAdamW(b, AdamConfig{LR: cfg.LR, Beta1: cfg.Beta1, Beta2: cfg.Beta2, Eps: cfg.Eps, WeightDecay: cfg.WeightDecay})
-	ow.SetFused(false)
-	h := []float32{1, 2, 3, 4, 5, 6, 7, 8, 9}
-	qa, qb := &quadObjective{p: a[0], h: h}, &quadObjective{p: b[0], h: h}
-	for range 10 {
-		qa.Gradient()
-		qb.Gradient()
-		ox.StepWith(qa)
-		ow.Step()
-	}
-	if !tensorEqual(a[0].Value, b[0].Value) {
-		t.Errorf("xgrad s=0 differs from adamw:\n%v\n%v", a[0].Value.Data(), b[0].Value.Data())
+	for _, fused := range []bool{false, true} {
+		a := newParams(5, 9)
+		b := cloneParams(a)
+		ox, _ := NewXGrad(a, cfg)
+		ow, _ := NewAdamW(b, AdamConfig{LR: cfg.LR, Beta1: cfg.Beta1, Beta2: cfg.Beta2, Eps: cfg.Eps, WeightDecay: cfg.WeightDecay})
+		if ox.SetFused(fused) != fused || ow.SetFused(fused) != fused {
+			t.Fatal("fused/chain selection")
+		}
+		h := []float32{1, 2, 3, 4, 5, 6, 7, 8, 9}
+		qa, qb := &quadObjective{p: a[0], h: h}, &quadObjective{p: b[0], h: h}
+		for range 10 {
+			qa.Gradient()
+			qb.Gradient()
+			ox.StepWith(qa)
+			ow.Step()
+		}
+		if !tensorEqual(a[0].Value, b[0].Value) {
+			t.Errorf("fused=%v: xgrad s=0 differs from adamw:\n%v\n%v", fused, a[0].Value.Data(), b[0].Value.Data())
+		}
 	}
 }
 
