@@ -194,3 +194,19 @@ func FuzzAdaBoundStep(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkAMSBound: p, g, m, v, vmax read and p, m, v, vmax written, 36
+// bytes per param; run it with BenchmarkAdam and BenchmarkAdaBound to
+// compare.
+func BenchmarkAMSBound(b *testing.B) {
+	fusedBench(b, fusedOptSizes, 36, func(b *testing.B, n int) {
+		p, g := fusedBenchSlice(n, 0, -1, 1), fusedBenchSlice(n, 1, -1, 1)
+		m, v := fusedBenchSlice(n, 2, -0.1, 0.1), fusedBenchSlice(n, 3, 0, 0.01)
+		w := fusedBenchSlice(n, 5, 0, 0.01)
+		h := AdaBoundParams{LR: 1e-3, FinalLR: 0.1, Gamma: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8}
+		for i := 0; b.Loop(); i++ {
+			h.Step = i + 1
+			AMSBoundStep(p, g, m, v, w, h)
+		}
+	})
+}
