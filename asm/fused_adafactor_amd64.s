@@ -1,0 +1,951 @@
+//go:build amd64 && gc && !purego
+
+#include "textflag.h"
+
+// Fused Adafactor kernels; see fused_adafactor_amd64.go for the Go each
+// computes. Row loops: SI = g row, DI = p row, R10 = m row (advanced by
+// CX, the row length in bytes), R9 = the per-row pointer (rs or rf), R8
+// = the per-column array (cs or cf, not advanced); AX is the byte offset
+// of the 16-float block in the row, BX the bytes in whole blocks. The
+// last cols%16 floats of a row run under masks: K1 (floats 0..15; for
+// float64 lanes, K1 for lanes 0..7 and K2 = K1>>8 for 8..15) on AVX-512,
+// and on AVX2 the dword masks at R12 (floats 0..7) and 32(R12) (8..15)
+// with VMASKMOVPS. Float64 lane sums follow lanes16 (element j of a row
+// in lane j mod 16). The MXCSR of the caller is saved in the frame,
+// FTZ|DAZ (0x8040) set, and the saved value restored before RET.
+
+// afMask: 16 all-ones then 16 zero dwords; the 8 dwords at 16−r (and
+// 24−r) are the AVX2 masks of the first (and second) 8 of r tail floats.
+DATA afMask<>+0(SB)/8, $-1
+DATA afMask<>+8(SB)/8, $-1
+DATA afMask<>+16(SB)/8, $-1
+DATA afMask<>+24(SB)/8, $-1
+DATA afMask<>+32(SB)/8, $-1
+DATA afMask<>+40(SB)/8, $-1
+DATA afMask<>+48(SB)/8, $-1
+DATA afMask<>+56(SB)/8, $-1
+DATA afMask<>+64(SB)/8, $0
+DATA afMask<>+72(SB)/8, $0
+DATA afMask<>+80(SB)/8, $0
+DATA afMask<>+88(SB)/8, $0
+DATA afMask<>+96(SB)/8, $0
+DATA afMask<>+104(SB)/8, $0
+DATA afMask<>+112(SB)/8, $0
+DATA afMask<>+120(SB)/8, $0
+GLOBL afMask<>(SB), RODATA|NOPTR, $128
+
+// AF_FTZ saves MXCSR at saved-4(SP) and sets FTZ|DAZ (clobbers DX).
+#define AF_FTZ \
+	STMXCSR saved-4(SP)  \
+	MOVL    saved-4(SP), DX \
+	ORL     $0x8040, DX  \
+	MOVL    DX, ftz-8(SP) \
+	LDMXCSR ftz-8(SP)
+
+// AF_BYTES turns CX = cols into the row bytes and sets BX to the bytes in
+// whole 16-float blocks.
+#define AF_BYTES \
+	SHLQ $2, CX    \
+	MOVQ CX, BX    \
+	ANDQ $-64, BX
+
+// AF_K12 sets K1 to the lanes of the last cols%16 floats of a row and K2
+// = K1>>8, from CX = row bytes, which it keeps (clobbers DX, R11).
+#define AF_K12 \
+	MOVQ CX, R11   \
+	SHRQ $2, CX    \
+	ANDQ $15, CX   \
+	MOVL $1, DX    \
+	SHLL CX, DX    \
+	DECL DX        \
+	KMOVW DX, K1   \
+	KSHIFTRW $8, K1, K2 \
+	MOVQ R11, CX
+
+// AF_MASKPTR sets R12 to the AVX2 dword masks of the last cols%16 floats
+// of a row, from CX = row bytes (clobbers DX).
+#define AF_MASKPTR \
+	MOVQ CX, DX    \
+	SHRQ $2, DX    \
+	ANDQ $15, DX   \
+	NEGQ DX        \
+	ADDQ $16, DX   \
+	LEAQ afMask<>(SB), R12 \
+	LEAQ (R12)(DX*4), R12
+
+// AF_LANES512 adds the float64 lanes ZA (0..7) and ZB (8..15) as lanes16
+// does, leaving the sum in XA; YT/XT is a temporary.
+#define AF_LANES512(ZA, ZB, YA, XA, YT, XT) \
+	VADDPD ZB, ZA, ZA            \
+	VEXTRACTF64X4 $1, ZA, YT     \
+	VADDPD YT, YA, YA            \
+	VEXTRACTF128 $1, YA, XT      \
+	VADDPD XT, XA, XA            \
+	VPERMILPD $1, XA, XT         \
+	VADDSD XT, XA, XA
+
+// AF_LANES2 adds the float64 lanes A (0..3), B (4..7), C (8..11) and D
+// (12..15) as lanes16 does, leaving the sum in XA (C is clobbered).
+#define AF_LANES2(A, B, C, D, XA, XC) \
+	VADDPD C, A, A               \
+	VADDPD D, B, B               \
+	VADDPD B, A, A               \
+	VEXTRACTF128 $1, A, XC       \
+	VADDPD XC, XA, XA            \
+	VPERMILPD $1, XA, XC         \
+	VADDSD XC, XA, XA
+
+// AF_SQ512 adds the squares of the 16 floats in Z (temporaries Z6, Z7,
+// Y7) to the lanes LA, LB under the masks MA, MB (K0 for none is not
+// allowed in Go syntax, so the full blocks use AF_SQ512F).
+#define AF_SQ512F(Z, Y, LA, LB) \
+	VCVTPS2PD     Y, Z6      \
+	VEXTRACTF64X4 $1, Z, Y7  \
+	VCVTPS2PD     Y7, Z7     \
+	VFMADD231PD   Z6, Z6, LA \
+	VFMADD231PD   Z7, Z7, LB
+
+#define AF_SQ512M(Z, Y, LA, LB) \
+	VCVTPS2PD     Y, Z6          \
+	VEXTRACTF64X4 $1, Z, Y7      \
+	VCVTPS2PD     Y7, Z7         \
+	VFMADD231PD   Z6, Z6, K1, LA \
+	VFMADD231PD   Z7, Z7, K2, LB
+
+// AF_GSQ512 squares the 16 floats of g in Z0 into Z1 (0..7) and Z2
+// (8..15) in float64 and adds them to the row lanes Z8, Z9.
+#define AF_GSQ512 \
+	VCVTPS2PD     Y0, Z1     \
+	VEXTRACTF64X4 $1, Z0, Y2 \
+	VCVTPS2PD     Y2, Z2     \
+	VMULPD        Z1, Z1, Z1 \
+	VMULPD        Z2, Z2, Z2 \
+	VADDPD        Z1, Z8, Z8 \
+	VADDPD        Z2, Z9, Z9
+
+// func afSumsAVX512(g, p []float32, rows, cols int, rs, cs []float64) (psq float64)
+TEXT ·afSumsAVX512(SB), NOSPLIT, $8-120
+	MOVQ g_base+0(FP), SI
+	MOVQ p_base+24(FP), DI
+	MOVQ rows+48(FP), R10
+	MOVQ cols+56(FP), CX
+	MOVQ rs_base+64(FP), R9
+	MOVQ cs_base+88(FP), R8
+	AF_FTZ
+	AF_BYTES
+	AF_K12
+	VXORPD Z10, Z10, Z10            // P lanes
+	VXORPD Z11, Z11, Z11
+
+afs5Row:
+	VXORPD Z8, Z8, Z8               // row lanes
+	VXORPD Z9, Z9, Z9
+	XORQ AX, AX
+
+afs5Vec:
+	CMPQ AX, BX
+	JAE  afs5Tail
+	VMOVUPS (SI)(AX*1), Z0
+	AF_GSQ512
+	VADDPD  (R8)(AX*2), Z1, Z3
+	VMOVUPD Z3, (R8)(AX*2)
+	VADDPD  64(R8)(AX*2), Z2, Z4
+	VMOVUPD Z4, 64(R8)(AX*2)
+	VMOVUPS (DI)(AX*1), Z5
+	AF_SQ512F(Z5, Y5, Z10, Z11)
+	ADDQ $64, AX
+	JMP  afs5Vec
+
+afs5Tail:
+	CMPQ AX, CX
+	JAE  afs5RowDone
+	VMOVUPS.Z (SI)(AX*1), K1, Z0
+	AF_GSQ512
+	VMOVUPD.Z (R8)(AX*2), K1, Z3
+	VADDPD  Z1, Z3, Z3
+	VMOVUPD Z3, K1, (R8)(AX*2)
+	VMOVUPD.Z 64(R8)(AX*2), K2, Z4
+	VADDPD  Z2, Z4, Z4
+	VMOVUPD Z4, K2, 64(R8)(AX*2)
+	VMOVUPS.Z (DI)(AX*1), K1, Z5
+	AF_SQ512F(Z5, Y5, Z10, Z11)
+
+afs5RowDone:
+	AF_LANES512(Z8, Z9, Y8, X8, Y12, X12)
+	VMOVSD X8, (R9)
+	ADDQ $8, R9
+	ADDQ CX, SI
+	ADDQ CX, DI
+	DECQ R10
+	JNZ  afs5Row
+	AF_LANES512(Z10, Z11, Y10, X10, Y12, X12)
+	VMOVSD X10, psq+112(FP)
+	LDMXCSR saved-4(SP)
+	VZEROUPPER
+	RET
+
+// func afUSumAVX512(g, rf, cf []float32, rows, cols int) (usq float64)
+TEXT ·afUSumAVX512(SB), NOSPLIT, $8-96
+	MOVQ g_base+0(FP), SI
+	MOVQ rf_base+24(FP), R9
+	MOVQ cf_base+48(FP), R8
+	MOVQ rows+72(FP), R10
+	MOVQ cols+80(FP), CX
+	AF_FTZ
+	AF_BYTES
+	AF_K12
+	VXORPD Z8, Z8, Z8
+	VXORPD Z9, Z9, Z9
+
+afq5Row:
+	VBROADCASTSS (R9), Z15          // a = rf[i]
+	XORQ AX, AX
+
+afq5Vec:
+	CMPQ AX, BX
+	JAE  afq5Tail
+	VMOVUPS (SI)(AX*1), Z0
+	VMULPS  Z15, Z0, Z0             // g*a
+	VMULPS  (R8)(AX*1), Z0, Z0      // U = (g*a)*b
+	AF_SQ512F(Z0, Y0, Z8, Z9)
+	ADDQ $64, AX
+	JMP  afq5Vec
+
+afq5Tail:
+	CMPQ AX, CX
+	JAE  afq5Next
+	VMOVUPS.Z (SI)(AX*1), K1, Z0
+	VMOVUPS.Z (R8)(AX*1), K1, Z1
+	VMULPS  Z15, Z0, Z0
+	VMULPS  Z1, Z0, Z0
+	AF_SQ512F(Z0, Y0, Z8, Z9)
+
+afq5Next:
+	ADDQ $4, R9
+	ADDQ CX, SI
+	DECQ R10
+	JNZ  afq5Row
+	AF_LANES512(Z8, Z9, Y8, X8, Y12, X12)
+	VMOVSD X8, usq+88(FP)
+	LDMXCSR saved-4(SP)
+	VZEROUPPER
+	RET
+
+// AF_P512 finishes an update without momentum: Z0 = U, Z2 = p on entry;
+// p = p*decay - step*U in Z2.
+#define AF_P512 \
+	VMULPS       Z2, Z20, Z2 \
+	VFNMADD231PS Z0, Z19, Z2
+
+// AF_M512 finishes an update with momentum: Z0 = U, Z1 = m, Z2 = p on
+// entry; x = sc*U, m = b1*m + omb1*x in Z0, p = p*decay - step*m in Z2.
+#define AF_M512 \
+	VMULPS       Z0, Z18, Z0 \
+	VMULPS       Z0, Z17, Z0 \
+	VFMADD231PS  Z1, Z16, Z0 \
+	VMULPS       Z2, Z20, Z2 \
+	VFNMADD231PS Z0, Z19, Z2
+
+// func afUpdateAVX512(p, g, m, rf, cf []float32, rows, cols int, b1, omb1, sc, step, decay float32)
+TEXT ·afUpdateAVX512(SB), NOSPLIT, $8-156
+	MOVQ p_base+0(FP), DI
+	MOVQ g_base+24(FP), SI
+	MOVQ m_base+48(FP), R10
+	MOVQ m_len+56(FP), R12
+	MOVQ rf_base+72(FP), R9
+	MOVQ cf_base+96(FP), R8
+	MOVQ rows+120(FP), R13
+	MOVQ cols+128(FP), CX
+	VBROADCASTSS b1+136(FP), Z16
+	VBROADCASTSS omb1+140(FP), Z17
+	VBROADCASTSS sc+144(FP), Z18
+	VBROADCASTSS step+148(FP), Z19
+	VBROADCASTSS decay+152(FP), Z20
+	AF_FTZ
+	AF_BYTES
+	AF_K12
+	TESTQ R12, R12
+	JNZ   afm5Row
+
+afu5Row:
+	VBROADCASTSS (R9), Z15
+	XORQ AX, AX
+
+afu5Vec:
+	CMPQ AX, BX
+	JAE  afu5Tail
+	VMOVUPS (SI)(AX*1), Z0
+	VMULPS  Z15, Z0, Z0
+	VMULPS  (R8)(AX*1), Z0, Z0
+	VMOVUPS (DI)(AX*1), Z2
+	AF_P512
+	VMOVUPS Z2, (DI)(AX*1)
+	ADDQ $64, AX
+	JMP  afu5Vec
+
+afu5Tail:
+	CMPQ AX, CX
+	JAE  afu5Next
+	VMOVUPS.Z (SI)(AX*1), K1, Z0
+	VMOVUPS.Z (R8)(AX*1), K1, Z1
+	VMULPS  Z15, Z0, Z0
+	VMULPS  Z1, Z0, Z0
+	VMOVUPS.Z (DI)(AX*1), K1, Z2
+	AF_P512
+	VMOVUPS Z2, K1, (DI)(AX*1)
+
+afu5Next:
+	ADDQ $4, R9
+	ADDQ CX, SI
+	ADDQ CX, DI
+	DECQ R13
+	JNZ  afu5Row
+	JMP  afUpd5Done
+
+afm5Row:
+	VBROADCASTSS (R9), Z15
+	XORQ AX, AX
+
+afm5Vec:
+	CMPQ AX, BX
+	JAE  afm5Tail
+	VMOVUPS (SI)(AX*1), Z0
+	VMULPS  Z15, Z0, Z0
+	VMULPS  (R8)(AX*1), Z0, Z0
+	VMOVUPS (R10)(AX*1), Z1
+	VMOVUPS (DI)(AX*1), Z2
+	AF_M512
+	VMOVUPS Z0, (R10)(AX*1)
+	VMOVUPS Z2, (DI)(AX*1)
+	ADDQ $64, AX
+	JMP  afm5Vec
+
+afm5Tail:
+	CMPQ AX, CX
+	JAE  afm5Next
+	VMOVUPS.Z (SI)(AX*1), K1, Z0
+	VMOVUPS.Z (R8)(AX*1), K1, Z1
+	VMULPS  Z15, Z0, Z0
+	VMULPS  Z1, Z0, Z0
+	VMOVUPS.Z (R10)(AX*1), K1, Z1
+	VMOVUPS.Z (DI)(AX*1), K1, Z2
+	AF_M512
+	VMOVUPS Z0, K1, (R10)(AX*1)
+	VMOVUPS Z2, K1, (DI)(AX*1)
+
+afm5Next:
+	ADDQ $4, R9
+	ADDQ CX, SI
+	ADDQ CX, DI
+	ADDQ CX, R10
+	DECQ R13
+	JNZ  afm5Row
+
+afUpd5Done:
+	LDMXCSR saved-4(SP)
+	VZEROUPPER
+	RET
+
+// AF_VEC512 computes, for g in Z0 and v in Z1: q = g*g + eps1,
+// v = b*v + omb*q in Z1 (every product and sum rounded, no fused
+// multiply-add), U = g/sqrt(v) in Z3 (Z16 = b, Z17 = omb, Z18 = eps1).
+#define AF_VEC512 \
+	VMULPS  Z0, Z0, Z2   \
+	VADDPS  Z18, Z2, Z2  \
+	VMULPS  Z2, Z17, Z2  \
+	VMULPS  Z1, Z16, Z1  \
+	VADDPS  Z2, Z1, Z1   \
+	VSQRTPS Z1, Z2       \
+	VDIVPS  Z2, Z0, Z3
+
+// func afVecAVX512(p, g, v, u []float32, b, omb, eps1 float32) (usq, psq float64)
+TEXT ·afVecAVX512(SB), NOSPLIT, $8-128
+	MOVQ p_base+0(FP), DI
+	MOVQ p_len+8(FP), CX
+	MOVQ g_base+24(FP), SI
+	MOVQ v_base+48(FP), R8
+	MOVQ u_base+72(FP), R9
+	VBROADCASTSS b+96(FP), Z16
+	VBROADCASTSS omb+100(FP), Z17
+	VBROADCASTSS eps1+104(FP), Z18
+	AF_FTZ
+	AF_BYTES
+	AF_K12
+	VXORPD Z8, Z8, Z8               // U lanes
+	VXORPD Z9, Z9, Z9
+	VXORPD Z10, Z10, Z10            // P lanes
+	VXORPD Z11, Z11, Z11
+	XORQ AX, AX
+
+afv5Vec:
+	CMPQ AX, BX
+	JAE  afv5Tail
+	VMOVUPS (SI)(AX*1), Z0
+	VMOVUPS (R8)(AX*1), Z1
+	AF_VEC512
+	VMOVUPS Z1, (R8)(AX*1)
+	VMOVUPS Z3, (R9)(AX*1)
+	AF_SQ512F(Z3, Y3, Z8, Z9)
+	VMOVUPS (DI)(AX*1), Z5
+	AF_SQ512F(Z5, Y5, Z10, Z11)
+	ADDQ $64, AX
+	JMP  afv5Vec
+
+afv5Tail:
+	CMPQ AX, CX
+	JAE  afv5Done
+	VMOVUPS.Z (SI)(AX*1), K1, Z0
+	VMOVUPS.Z (R8)(AX*1), K1, Z1
+	AF_VEC512
+	VMOVUPS Z1, K1, (R8)(AX*1)
+	VMOVUPS Z3, K1, (R9)(AX*1)
+	AF_SQ512M(Z3, Y3, Z8, Z9)
+	VMOVUPS.Z (DI)(AX*1), K1, Z5
+	AF_SQ512F(Z5, Y5, Z10, Z11)
+
+afv5Done:
+	AF_LANES512(Z8, Z9, Y8, X8, Y12, X12)
+	VMOVSD X8, usq+112(FP)
+	AF_LANES512(Z10, Z11, Y10, X10, Y12, X12)
+	VMOVSD X10, psq+120(FP)
+	LDMXCSR saved-4(SP)
+	VZEROUPPER
+	RET
+
+// func afApplyAVX512(p, u, m []float32, b1, omb1, sc, step, decay float32)
+TEXT ·afApplyAVX512(SB), NOSPLIT, $8-92
+	MOVQ p_base+0(FP), DI
+	MOVQ p_len+8(FP), CX
+	MOVQ u_base+24(FP), SI
+	MOVQ m_base+48(FP), R10
+	MOVQ m_len+56(FP), R12
+	VBROADCASTSS b1+72(FP), Z16
+	VBROADCASTSS omb1+76(FP), Z17
+	VBROADCASTSS sc+80(FP), Z18
+	VBROADCASTSS step+84(FP), Z19
+	VBROADCASTSS decay+88(FP), Z20
+	AF_FTZ
+	AF_BYTES
+	AF_K12
+	XORQ AX, AX
+	TESTQ R12, R12
+	JNZ   afam5Vec
+
+afa5Vec:
+	CMPQ AX, BX
+	JAE  afa5Tail
+	VMOVUPS (SI)(AX*1), Z0
+	VMOVUPS (DI)(AX*1), Z2
+	AF_P512
+	VMOVUPS Z2, (DI)(AX*1)
+	ADDQ $64, AX
+	JMP  afa5Vec
+
+afa5Tail:
+	CMPQ AX, CX
+	JAE  afApp5Done
+	VMOVUPS.Z (SI)(AX*1), K1, Z0
+	VMOVUPS.Z (DI)(AX*1), K1, Z2
+	AF_P512
+	VMOVUPS Z2, K1, (DI)(AX*1)
+	JMP  afApp5Done
+
+afam5Vec:
+	CMPQ AX, BX
+	JAE  afam5Tail
+	VMOVUPS (SI)(AX*1), Z0
+	VMOVUPS (R10)(AX*1), Z1
+	VMOVUPS (DI)(AX*1), Z2
+	AF_M512
+	VMOVUPS Z0, (R10)(AX*1)
+	VMOVUPS Z2, (DI)(AX*1)
+	ADDQ $64, AX
+	JMP  afam5Vec
+
+afam5Tail:
+	CMPQ AX, CX
+	JAE  afApp5Done
+	VMOVUPS.Z (SI)(AX*1), K1, Z0
+	VMOVUPS.Z (R10)(AX*1), K1, Z1
+	VMOVUPS.Z (DI)(AX*1), K1, Z2
+	AF_M512
+	VMOVUPS Z0, K1, (R10)(AX*1)
+	VMOVUPS Z2, K1, (DI)(AX*1)
+
+afApp5Done:
+	LDMXCSR saved-4(SP)
+	VZEROUPPER
+	RET
+
+// AF_CVT2 converts the 8 floats in Y (X its low half) to float64 in Y1
+// (0..3) and Y2 (4..7).
+#define AF_CVT2(Y, X) \
+	VCVTPS2PD    X, Y1      \
+	VEXTRACTF128 $1, Y, X2  \
+	VCVTPS2PD    X2, Y2
+
+// AF_SUMS2 is one half (8 floats at byte off, float64 at offd0/offd1) of
+// an afSums block: row lanes RA, RB, column sums at R8, P lanes PA, PB.
+#define AF_SUMS2(off, offd0, offd1, RA, RB, PA, PB) \
+	VMOVUPS off(SI)(AX*1), Y0    \
+	AF_CVT2(Y0, X0)              \
+	VMULPD Y1, Y1, Y1            \
+	VMULPD Y2, Y2, Y2            \
+	VADDPD Y1, RA, RA            \
+	VADDPD Y2, RB, RB            \
+	VADDPD offd0(R8)(AX*2), Y1, Y3 \
+	VMOVUPD Y3, offd0(R8)(AX*2)  \
+	VADDPD offd1(R8)(AX*2), Y2, Y3 \
+	VMOVUPD Y3, offd1(R8)(AX*2)  \
+	VMOVUPS off(DI)(AX*1), Y0    \
+	AF_CVT2(Y0, X0)              \
+	VFMADD231PD Y1, Y1, PA       \
+	VFMADD231PD Y2, Y2, PB
+
+// AF_SUMS2M is AF_SUMS2 for the tail half whose dword mask is at moff(R12).
+#define AF_SUMS2M(off, moff, offd0, offd1, RA, RB, PA, PB) \
+	VMOVDQU moff(R12), Y6            \
+	VMASKMOVPS off(SI)(AX*1), Y6, Y0 \
+	AF_CVT2(Y0, X0)                  \
+	VMULPD Y1, Y1, Y1                \
+	VMULPD Y2, Y2, Y2                \
+	VADDPD Y1, RA, RA                \
+	VADDPD Y2, RB, RB                \
+	VPMOVSXDQ X6, Y3                 \
+	VEXTRACTI128 $1, Y6, X4          \
+	VPMOVSXDQ X4, Y4                 \
+	VMASKMOVPD offd0(R8)(AX*2), Y3, Y0 \
+	VADDPD Y1, Y0, Y0                \
+	VMASKMOVPD Y0, Y3, offd0(R8)(AX*2) \
+	VMASKMOVPD offd1(R8)(AX*2), Y4, Y0 \
+	VADDPD Y2, Y0, Y0                \
+	VMASKMOVPD Y0, Y4, offd1(R8)(AX*2) \
+	VMASKMOVPS off(DI)(AX*1), Y6, Y0 \
+	AF_CVT2(Y0, X0)                  \
+	VFMADD231PD Y1, Y1, PA           \
+	VFMADD231PD Y2, Y2, PB
+
+// func afSumsAVX2(g, p []float32, rows, cols int, rs, cs []float64) (psq float64)
+TEXT ·afSumsAVX2(SB), NOSPLIT, $8-120
+	MOVQ g_base+0(FP), SI
+	MOVQ p_base+24(FP), DI
+	MOVQ rows+48(FP), R10
+	MOVQ cols+56(FP), CX
+	MOVQ rs_base+64(FP), R9
+	MOVQ cs_base+88(FP), R8
+	AF_FTZ
+	AF_BYTES
+	AF_MASKPTR
+	VXORPD Y12, Y12, Y12            // P lanes 0..15 in Y12..Y15
+	VXORPD Y13, Y13, Y13
+	VXORPD Y14, Y14, Y14
+	VXORPD Y15, Y15, Y15
+
+afs2Row:
+	VXORPD Y8, Y8, Y8               // row lanes 0..15 in Y8..Y11
+	VXORPD Y9, Y9, Y9
+	VXORPD Y10, Y10, Y10
+	VXORPD Y11, Y11, Y11
+	XORQ AX, AX
+
+afs2Vec:
+	CMPQ AX, BX
+	JAE  afs2Tail
+	AF_SUMS2(0, 0, 32, Y8, Y9, Y12, Y13)
+	AF_SUMS2(32, 64, 96, Y10, Y11, Y14, Y15)
+	ADDQ $64, AX
+	JMP  afs2Vec
+
+afs2Tail:
+	CMPQ AX, CX
+	JAE  afs2RowDone
+	AF_SUMS2M(0, 0, 0, 32, Y8, Y9, Y12, Y13)
+	AF_SUMS2M(32, 32, 64, 96, Y10, Y11, Y14, Y15)
+
+afs2RowDone:
+	AF_LANES2(Y8, Y9, Y10, Y11, X8, X10)
+	VMOVSD X8, (R9)
+	ADDQ $8, R9
+	ADDQ CX, SI
+	ADDQ CX, DI
+	DECQ R10
+	JNZ  afs2Row
+	AF_LANES2(Y12, Y13, Y14, Y15, X12, X14)
+	VMOVSD X12, psq+112(FP)
+	LDMXCSR saved-4(SP)
+	VZEROUPPER
+	RET
+
+// AF_USQ2 adds the squares of U = (g*a)*b for the 8 floats at off to the
+// lanes LA, LB (Y15 = a).
+#define AF_USQ2(off, LA, LB) \
+	VMOVUPS off(SI)(AX*1), Y0     \
+	VMULPS  Y15, Y0, Y0           \
+	VMULPS  off(R8)(AX*1), Y0, Y0 \
+	AF_CVT2(Y0, X0)               \
+	VFMADD231PD Y1, Y1, LA        \
+	VFMADD231PD Y2, Y2, LB
+
+#define AF_USQ2M(off, LA, LB) \
+	VMOVDQU off(R12), Y6             \
+	VMASKMOVPS off(SI)(AX*1), Y6, Y0 \
+	VMASKMOVPS off(R8)(AX*1), Y6, Y3 \
+	VMULPS  Y15, Y0, Y0              \
+	VMULPS  Y3, Y0, Y0               \
+	AF_CVT2(Y0, X0)                  \
+	VFMADD231PD Y1, Y1, LA           \
+	VFMADD231PD Y2, Y2, LB
+
+// func afUSumAVX2(g, rf, cf []float32, rows, cols int) (usq float64)
+TEXT ·afUSumAVX2(SB), NOSPLIT, $8-96
+	MOVQ g_base+0(FP), SI
+	MOVQ rf_base+24(FP), R9
+	MOVQ cf_base+48(FP), R8
+	MOVQ rows+72(FP), R10
+	MOVQ cols+80(FP), CX
+	AF_FTZ
+	AF_BYTES
+	AF_MASKPTR
+	VXORPD Y8, Y8, Y8
+	VXORPD Y9, Y9, Y9
+	VXORPD Y10, Y10, Y10
+	VXORPD Y11, Y11, Y11
+
+afq2Row:
+	VBROADCASTSS (R9), Y15
+	XORQ AX, AX
+
+afq2Vec:
+	CMPQ AX, BX
+	JAE  afq2Tail
+	AF_USQ2(0, Y8, Y9)
+	AF_USQ2(32, Y10, Y11)
+	ADDQ $64, AX
+	JMP  afq2Vec
+
+afq2Tail:
+	CMPQ AX, CX
+	JAE  afq2Next
+	AF_USQ2M(0, Y8, Y9)
+	AF_USQ2M(32, Y10, Y11)
+
+afq2Next:
+	ADDQ $4, R9
+	ADDQ CX, SI
+	DECQ R10
+	JNZ  afq2Row
+	AF_LANES2(Y8, Y9, Y10, Y11, X8, X10)
+	VMOVSD X8, usq+88(FP)
+	LDMXCSR saved-4(SP)
+	VZEROUPPER
+	RET
+
+// AF_P2 and AF_M2 are AF_P512 and AF_M512 on 8 floats: Y0 = U, Y1 = m,
+// Y2 = p; constants Y10 = b1, Y11 = omb1, Y12 = sc, Y13 = step,
+// Y14 = decay.
+#define AF_P2 \
+	VMULPS       Y2, Y14, Y2 \
+	VFNMADD231PS Y0, Y13, Y2
+
+#define AF_M2 \
+	VMULPS       Y0, Y12, Y0 \
+	VMULPS       Y0, Y11, Y0 \
+	VFMADD231PS  Y1, Y10, Y0 \
+	VMULPS       Y2, Y14, Y2 \
+	VFNMADD231PS Y0, Y13, Y2
+
+// AF_U2 loads U = (g*a)*b for the 8 floats at off into Y0 (Y15 = a).
+#define AF_U2(off) \
+	VMOVUPS off(SI)(AX*1), Y0     \
+	VMULPS  Y15, Y0, Y0           \
+	VMULPS  off(R8)(AX*1), Y0, Y0
+
+// AF_U2M is AF_U2 under the mask Y6.
+#define AF_U2M(off) \
+	VMASKMOVPS off(SI)(AX*1), Y6, Y0 \
+	VMASKMOVPS off(R8)(AX*1), Y6, Y3 \
+	VMULPS  Y15, Y0, Y0              \
+	VMULPS  Y3, Y0, Y0
+
+#define AF_UPD2(off) \
+	AF_U2(off)                    \
+	VMOVUPS off(DI)(AX*1), Y2     \
+	AF_P2                         \
+	VMOVUPS Y2, off(DI)(AX*1)
+
+#define AF_UPD2M(off) \
+	VMOVDQU off(R12), Y6             \
+	AF_U2M(off)                      \
+	VMASKMOVPS off(DI)(AX*1), Y6, Y2 \
+	AF_P2                            \
+	VMASKMOVPS Y2, Y6, off(DI)(AX*1)
+
+#define AF_MOM2(off) \
+	AF_U2(off)                    \
+	VMOVUPS off(R10)(AX*1), Y1    \
+	VMOVUPS off(DI)(AX*1), Y2     \
+	AF_M2                         \
+	VMOVUPS Y0, off(R10)(AX*1)    \
+	VMOVUPS Y2, off(DI)(AX*1)
+
+#define AF_MOM2M(off) \
+	VMOVDQU off(R12), Y6              \
+	AF_U2M(off)                       \
+	VMASKMOVPS off(R10)(AX*1), Y6, Y1 \
+	VMASKMOVPS off(DI)(AX*1), Y6, Y2  \
+	AF_M2                             \
+	VMASKMOVPS Y0, Y6, off(R10)(AX*1) \
+	VMASKMOVPS Y2, Y6, off(DI)(AX*1)
+
+// func afUpdateAVX2(p, g, m, rf, cf []float32, rows, cols int, b1, omb1, sc, step, decay float32)
+TEXT ·afUpdateAVX2(SB), NOSPLIT, $8-156
+	MOVQ p_base+0(FP), DI
+	MOVQ g_base+24(FP), SI
+	MOVQ m_base+48(FP), R10
+	MOVQ m_len+56(FP), R13
+	MOVQ rf_base+72(FP), R9
+	MOVQ cf_base+96(FP), R8
+	MOVQ cols+128(FP), CX
+	VBROADCASTSS b1+136(FP), Y10
+	VBROADCASTSS omb1+140(FP), Y11
+	VBROADCASTSS sc+144(FP), Y12
+	VBROADCASTSS step+148(FP), Y13
+	VBROADCASTSS decay+152(FP), Y14
+	AF_FTZ
+	AF_BYTES
+	AF_MASKPTR
+	TESTQ R13, R13
+	MOVQ rows+120(FP), R13
+	JNZ   afm2Row
+
+afu2Row:
+	VBROADCASTSS (R9), Y15
+	XORQ AX, AX
+
+afu2Vec:
+	CMPQ AX, BX
+	JAE  afu2Tail
+	AF_UPD2(0)
+	AF_UPD2(32)
+	ADDQ $64, AX
+	JMP  afu2Vec
+
+afu2Tail:
+	CMPQ AX, CX
+	JAE  afu2Next
+	AF_UPD2M(0)
+	AF_UPD2M(32)
+
+afu2Next:
+	ADDQ $4, R9
+	ADDQ CX, SI
+	ADDQ CX, DI
+	DECQ R13
+	JNZ  afu2Row
+	JMP  afUpd2Done
+
+afm2Row:
+	VBROADCASTSS (R9), Y15
+	XORQ AX, AX
+
+afm2Vec:
+	CMPQ AX, BX
+	JAE  afm2Tail
+	AF_MOM2(0)
+	AF_MOM2(32)
+	ADDQ $64, AX
+	JMP  afm2Vec
+
+afm2Tail:
+	CMPQ AX, CX
+	JAE  afm2Next
+	AF_MOM2M(0)
+	AF_MOM2M(32)
+
+afm2Next:
+	ADDQ $4, R9
+	ADDQ CX, SI
+	ADDQ CX, DI
+	ADDQ CX, R10
+	DECQ R13
+	JNZ  afm2Row
+
+afUpd2Done:
+	LDMXCSR saved-4(SP)
+	VZEROUPPER
+	RET
+
+// AF_VEC2 is AF_VEC512 on the 8 floats at off: v stored, U stored to u
+// (R9) and its squares added to UA, UB, the squares of p to PA, PB
+// (Y13 = b, Y14 = omb, Y15 = eps1).
+#define AF_VEC2(off, UA, UB, PA, PB) \
+	VMOVUPS off(SI)(AX*1), Y0    \
+	VMULPS  Y0, Y0, Y1           \
+	VADDPS  Y15, Y1, Y1          \
+	VMULPS  Y1, Y14, Y1          \
+	VMULPS  off(R8)(AX*1), Y13, Y4 \
+	VADDPS  Y4, Y1, Y1           \
+	VMOVUPS Y1, off(R8)(AX*1)    \
+	VSQRTPS Y1, Y1               \
+	VDIVPS  Y1, Y0, Y0           \
+	VMOVUPS Y0, off(R9)(AX*1)    \
+	AF_CVT2(Y0, X0)              \
+	VFMADD231PD Y1, Y1, UA       \
+	VFMADD231PD Y2, Y2, UB       \
+	VMOVUPS off(DI)(AX*1), Y0    \
+	AF_CVT2(Y0, X0)              \
+	VFMADD231PD Y1, Y1, PA       \
+	VFMADD231PD Y2, Y2, PB
+
+// AF_VEC2M is AF_VEC2 under the dword mask at off(R12) (in Y3); U is
+// zeroed outside the mask before its squares are added.
+#define AF_VEC2M(off, UA, UB, PA, PB) \
+	VMOVDQU off(R12), Y3             \
+	VMASKMOVPS off(SI)(AX*1), Y3, Y0 \
+	VMASKMOVPS off(R8)(AX*1), Y3, Y4 \
+	VMULPS  Y0, Y0, Y1               \
+	VADDPS  Y15, Y1, Y1              \
+	VMULPS  Y1, Y14, Y1              \
+	VMULPS  Y4, Y13, Y4              \
+	VADDPS  Y4, Y1, Y1               \
+	VMASKMOVPS Y1, Y3, off(R8)(AX*1) \
+	VSQRTPS Y1, Y1                   \
+	VDIVPS  Y1, Y0, Y0               \
+	VANDPS  Y3, Y0, Y0               \
+	VMASKMOVPS Y0, Y3, off(R9)(AX*1) \
+	AF_CVT2(Y0, X0)                  \
+	VFMADD231PD Y1, Y1, UA           \
+	VFMADD231PD Y2, Y2, UB           \
+	VMASKMOVPS off(DI)(AX*1), Y3, Y0 \
+	AF_CVT2(Y0, X0)                  \
+	VFMADD231PD Y1, Y1, PA           \
+	VFMADD231PD Y2, Y2, PB
+
+// func afVecAVX2(p, g, v, u []float32, b, omb, eps1 float32) (usq, psq float64)
+TEXT ·afVecAVX2(SB), NOSPLIT, $8-128
+	MOVQ p_base+0(FP), DI
+	MOVQ p_len+8(FP), CX
+	MOVQ g_base+24(FP), SI
+	MOVQ v_base+48(FP), R8
+	MOVQ u_base+72(FP), R9
+	VBROADCASTSS b+96(FP), Y13
+	VBROADCASTSS omb+100(FP), Y14
+	VBROADCASTSS eps1+104(FP), Y15
+	AF_FTZ
+	AF_BYTES
+	AF_MASKPTR
+	VXORPD Y5, Y5, Y5               // U lanes in Y5..Y8
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
+	VXORPD Y8, Y8, Y8
+	VXORPD Y9, Y9, Y9               // P lanes in Y9..Y12
+	VXORPD Y10, Y10, Y10
+	VXORPD Y11, Y11, Y11
+	VXORPD Y12, Y12, Y12
+	XORQ AX, AX
+
+afv2Vec:
+	CMPQ AX, BX
+	JAE  afv2Tail
+	AF_VEC2(0, Y5, Y6, Y9, Y10)
+	AF_VEC2(32, Y7, Y8, Y11, Y12)
+	ADDQ $64, AX
+	JMP  afv2Vec
+
+afv2Tail:
+	CMPQ AX, CX
+	JAE  afv2Done
+	AF_VEC2M(0, Y5, Y6, Y9, Y10)
+	AF_VEC2M(32, Y7, Y8, Y11, Y12)
+
+afv2Done:
+	AF_LANES2(Y5, Y6, Y7, Y8, X5, X7)
+	VMOVSD X5, usq+112(FP)
+	AF_LANES2(Y9, Y10, Y11, Y12, X9, X11)
+	VMOVSD X9, psq+120(FP)
+	LDMXCSR saved-4(SP)
+	VZEROUPPER
+	RET
+
+#define AF_APP2(off) \
+	VMOVUPS off(SI)(AX*1), Y0     \
+	VMOVUPS off(DI)(AX*1), Y2     \
+	AF_P2                         \
+	VMOVUPS Y2, off(DI)(AX*1)
+
+#define AF_APP2M(off) \
+	VMOVDQU off(R12), Y6             \
+	VMASKMOVPS off(SI)(AX*1), Y6, Y0 \
+	VMASKMOVPS off(DI)(AX*1), Y6, Y2 \
+	AF_P2                            \
+	VMASKMOVPS Y2, Y6, off(DI)(AX*1)
+
+#define AF_APPM2(off) \
+	VMOVUPS off(SI)(AX*1), Y0     \
+	VMOVUPS off(R10)(AX*1), Y1    \
+	VMOVUPS off(DI)(AX*1), Y2     \
+	AF_M2                         \
+	VMOVUPS Y0, off(R10)(AX*1)    \
+	VMOVUPS Y2, off(DI)(AX*1)
+
+#define AF_APPM2M(off) \
+	VMOVDQU off(R12), Y6              \
+	VMASKMOVPS off(SI)(AX*1), Y6, Y0  \
+	VMASKMOVPS off(R10)(AX*1), Y6, Y1 \
+	VMASKMOVPS off(DI)(AX*1), Y6, Y2  \
+	AF_M2                             \
+	VMASKMOVPS Y0, Y6, off(R10)(AX*1) \
+	VMASKMOVPS Y2, Y6, off(DI)(AX*1)
+
+// func afApplyAVX2(p, u, m []float32, b1, omb1, sc, step, decay float32)
+TEXT ·afApplyAVX2(SB), NOSPLIT, $8-92
+	MOVQ p_base+0(FP), DI
+	MOVQ p_len+8(FP), CX
+	MOVQ u_base+24(FP), SI
+	MOVQ m_base+48(FP), R10
+	MOVQ m_len+56(FP), R13
+	VBROADCASTSS b1+72(FP), Y10
+	VBROADCASTSS omb1+76(FP), Y11
+	VBROADCASTSS sc+80(FP), Y12
+	VBROADCASTSS step+84(FP), Y13
+	VBROADCASTSS decay+88(FP), Y14
+	AF_FTZ
+	AF_BYTES
+	AF_MASKPTR
+	XORQ AX, AX
+	TESTQ R13, R13
+	JNZ   afam2Vec
+
+afa2Vec:
+	CMPQ AX, BX
+	JAE  afa2Tail
+	AF_APP2(0)
+	AF_APP2(32)
+	ADDQ $64, AX
+	JMP  afa2Vec
+
+afa2Tail:
+	CMPQ AX, CX
+	JAE  afApp2Done
+	AF_APP2M(0)
+	AF_APP2M(32)
+	JMP  afApp2Done
+
+afam2Vec:
+	CMPQ AX, BX
+	JAE  afam2Tail
+	AF_APPM2(0)
+	AF_APPM2(32)
+	ADDQ $64, AX
+	JMP  afam2Vec
+
+afam2Tail:
+	CMPQ AX, CX
+	JAE  afApp2Done
+	AF_APPM2M(0)
+	AF_APPM2M(32)
+
+afApp2Done:
+	LDMXCSR saved-4(SP)
+	VZEROUPPER
+	RET

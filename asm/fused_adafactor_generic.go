@@ -1,0 +1,103 @@
+package asm
+
+import "math"
+
+// afSumsGeneric is the reference of pass 1 of AdafactorMatrixStep:
+// rs[i] = R_i, cs[j] += C_j (cs cleared by the caller), and P returned.
+func afSumsGeneric(g, p []float32, rows, cols int, rs, cs []float64) float64 {
+	var pl [16]float64
+	cs = cs[:cols]
+	for i := range rows {
+		var l [16]float64
+		lo, hi := i*cols, (i+1)*cols
+		row, prow := g[lo:hi], p[lo:hi]
+		for j, x := range row {
+			x := float64(daz32(x))
+			q := x * x
+			l[j&15] += q
+			cs[j] += q
+			y := float64(daz32(prow[j]))
+			pl[j&15] += y * y
+		}
+		rs[i] = lanes16(&l)
+	}
+	return lanes16(&pl)
+}
+
+// afU returns U = (g·a)·b with the kernels' flushing.
+func afU(g, a, b float32) float32 { return ftz32(ftz32(daz32(g)*daz32(a)) * daz32(b)) }
+
+// afUSumGeneric is the reference of pass 2 of AdafactorMatrixStep: S.
+func afUSumGeneric(g, rf, cf []float32, rows, cols int) float64 {
+	var l [16]float64
+	cf = cf[:cols]
+	for i := range rows {
+		a := rf[i]
+		for j, x := range g[i*cols : (i+1)*cols] {
+			u := float64(afU(x, a, cf[j]))
+			l[j&15] += u * u
+		}
+	}
+	return lanes16(&l)
+}
+
+// afUpdateGeneric is the reference of pass 3 of AdafactorMatrixStep.
+func afUpdateGeneric(p, g, m, rf, cf []float32, rows, cols int, k *afConsts) {
+	cf = cf[:cols]
+	for i := range rows {
+		lo, hi := i*cols, (i+1)*cols
+		var mr []float32
+		if len(m) > 0 {
+			mr = m[lo:hi]
+		}
+		a := rf[i]
+		prow := p[lo:hi]
+		for j, x := range g[lo:hi] {
+			prow[j] = afStepOne(prow[j], afU(x, a, cf[j]), mr, j, k)
+		}
+	}
+}
+
+// afStepOne returns the updated p for the update U of element j, updating
+// m[j] if m is not nil.
+func afStepOne(p, u float32, m []float32, j int, k *afConsts) float32 {
+	p = ftz32(daz32(p) * k.decay)
+	if m != nil {
+		x := ftz32(k.sc * u)
+		mj := ftz32(fma32(k.b1, daz32(m[j]), ftz32(k.omb1*x)))
+		m[j] = mj
+		u = mj
+	}
+	return ftz32(fma32(-k.step, u, p))
+}
+
+// afVecGeneric is the reference of pass 1 of AdafactorStep: it updates v,
+// stores U in u and returns S and P.
+func afVecGeneric(p, g, v, u []float32, b, omb, eps1 float32) (usq, psq float64) {
+	var ul, pl [16]float64
+	g, v, u = g[:len(p)], v[:len(p)], u[:len(p)]
+	for i := range p {
+		gi := daz32(g[i])
+		q := ftz32(ftz32(gi*gi) + eps1)
+		vi := ftz32(ftz32(b*daz32(v[i])) + ftz32(omb*q))
+		v[i] = vi
+		ui := ftz32(gi / ftz32(float32(math.Sqrt(float64(vi)))))
+		u[i] = ui
+		x := float64(ui)
+		ul[i&15] += x * x
+		y := float64(daz32(p[i]))
+		pl[i&15] += y * y
+	}
+	return lanes16(&ul), lanes16(&pl)
+}
+
+// afApplyGeneric is the reference of pass 2 of AdafactorStep.
+func afApplyGeneric(p, u, m []float32, k *afConsts) {
+	u = u[:len(p)]
+	if len(m) == 0 {
+		m = nil
+	}
+	for i := range p {
+		p[i] = afStepOne(p[i], daz32(u[i]), m, i, k)
+	}
+}
