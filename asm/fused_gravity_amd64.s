@@ -9,20 +9,32 @@
 // (0x8040) and restores the saved value before RET; the max pass does
 // integer operations only.
 
+// GRV_PFD is the update pass's prefetch distance in bytes (not a
+// multiple of 4096, see fused_amsgrad_amd64.s).
+#define GRV_PFD 3072
+
+// GRV_PF prefetches the cache line GRV_PFD+off bytes past AX in every
+// stream of the update pass.
+#define GRV_PF(off) \
+	PREFETCHT0 (GRV_PFD+off)(SI)(AX*1)  \
+	PREFETCHT0 (GRV_PFD+off)(DI)(AX*1)  \
+	PREFETCHT0 (GRV_PFD+off)(R8)(AX*1)
+
 // GRV_VEC updates one whole vector at byte offset off+AX; temporaries
-// T0..T3, constants as named.
+// T0..T3, constants as named. Every load precedes the stores (4K
+// aliasing, see fused_amsgrad_amd64.s).
 #define GRV_VEC(off, T0, T1, T2, T3, M, ONE, B, OMB, LR) \
 	VMOVUPS off(SI)(AX*1), T0      /* g := g[i]            */ \
+	VMOVUPS off(DI)(AX*1), T3      /* p := p[i]            */ \
+	VMULPS  off(R8)(AX*1), B, T2   /* vv := b*v[i]         */ \
 	VMULPS  M, T0, T1              /* gm := g*m            */ \
 	VMULPS  T1, T1, T1             /* q := gm*gm           */ \
 	VADDPS  ONE, T1, T1            /* q += 1               */ \
 	VDIVPS  T1, T0, T1             /* z := g/q             */ \
 	VMULPS  OMB, T1, T1            /* z *= omb             */ \
-	VMULPS  off(R8)(AX*1), B, T2   /* vv := b*v[i]         */ \
 	VADDPS  T1, T2, T2             /* vv += z              */ \
 	VMOVUPS T2, off(R8)(AX*1)      /* v[i] = vv            */ \
 	VMULPS  LR, T2, T2             /* vv *= lr             */ \
-	VMOVUPS off(DI)(AX*1), T3      /* p := p[i]            */ \
 	VSUBPS  T2, T3, T3             /* p -= vv              */ \
 	VMOVUPS T3, off(DI)(AX*1)      /* p[i] = p             */
 
@@ -180,6 +192,8 @@ TEXT ·gravityAVX2(SB), NOSPLIT, $8-88
 grv2Block:                          // for ; AX < BX; AX += 128: 32 floats
 	CMPQ AX, BX
 	JAE  grv2Vec
+	GRV_PF(0)
+	GRV_PF(64)
 	GRV_AVX2(0)
 	GRV_AVX2(32)
 	GRV_AVX2(64)
@@ -217,6 +231,10 @@ TEXT ·gravityAVX512(SB), NOSPLIT, $8-88
 grv5Block:                          // for ; AX < BX; AX += 256: 64 floats
 	CMPQ AX, BX
 	JAE  grv5Vec
+	GRV_PF(0)
+	GRV_PF(64)
+	GRV_PF(128)
+	GRV_PF(192)
 	GRV_AVX512(0)
 	GRV_AVX512(64)
 	GRV_AVX512(128)

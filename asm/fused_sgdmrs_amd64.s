@@ -9,6 +9,17 @@
 // two sets of loops, with and without λ·p (hasWD), so that λ = 0 leaves
 // u = g exactly as the chain does.
 
+// SRS_PFD is the prefetch distance in bytes (not a multiple of 4096, see
+// fused_amsgrad_amd64.s).
+#define SRS_PFD 3072
+
+// SRS_PF prefetches the cache line SRS_PFD+off bytes past AX in every
+// stream.
+#define SRS_PF(off) \
+	PREFETCHT0 (SRS_PFD+off)(SI)(AX*1)  \
+	PREFETCHT0 (SRS_PFD+off)(DI)(AX*1)  \
+	PREFETCHT0 (SRS_PFD+off)(R8)(AX*1)
+
 // SRS_REST finishes one vector from u in U and p in P: d and p are
 // updated at byte offset off+AX. Temporary D.
 #define SRS_REST(off, U, P, D, ETA, F, S) \
@@ -70,6 +81,8 @@ TEXT ·sgdmrsAVX2(SB), NOSPLIT, $8-92
 srs2Block:                          // for ; AX < BX; AX += 128: 32 floats
 	CMPQ AX, BX
 	JAE  srs2Vec
+	SRS_PF(0)
+	SRS_PF(64)
 	SRS_AVX2(0)
 	SRS_AVX2(32)
 	SRS_AVX2(64)
@@ -87,6 +100,8 @@ srs2Vec:                            // for ; AX < CX; AX += 32: 8 floats
 srs2WDBlock:                        // the same loops with λ
 	CMPQ AX, BX
 	JAE  srs2WDVec
+	SRS_PF(0)
+	SRS_PF(64)
 	SRS_AVX2_WD(0)
 	SRS_AVX2_WD(32)
 	SRS_AVX2_WD(64)
@@ -124,6 +139,10 @@ TEXT ·sgdmrsAVX512(SB), NOSPLIT, $8-92
 srs5Block:                          // for ; AX < BX; AX += 256: 64 floats
 	CMPQ AX, BX
 	JAE  srs5Vec
+	SRS_PF(0)
+	SRS_PF(64)
+	SRS_PF(128)
+	SRS_PF(192)
 	SRS_AVX512(0)
 	SRS_AVX512(64)
 	SRS_AVX512(128)
@@ -141,6 +160,10 @@ srs5Vec:                            // for ; AX < DX; AX += 64: 16 floats
 srs5WDBlock:                        // the same loops with λ
 	CMPQ AX, BX
 	JAE  srs5WDVec
+	SRS_PF(0)
+	SRS_PF(64)
+	SRS_PF(128)
+	SRS_PF(192)
 	SRS_AVX512_WD(0)
 	SRS_AVX512_WD(64)
 	SRS_AVX512_WD(128)

@@ -3,6 +3,7 @@ package optim
 import (
 	"math"
 
+	"github.com/gograd/gograd/asm"
 	"github.com/gograd/gograd/autodiff"
 )
 
@@ -37,7 +38,14 @@ func DefaultGravity() GravityConfig { return GravityConfig{LR: 0.1, Alpha: 0.01,
 // a function of (Seed, Slot.Index, element), so they are reproducible;
 // after that v is in the state. The chain is ScaleByGravity, ScaleByLR.
 // The group's WeightDecay is not used (the method has none). The state
-// is "velocity" (v). NewGravity returns a *HyperparameterError for a
+// is "velocity" (v).
+//
+// Step runs the fused asm.GravityStep on each whole parameter (two
+// passes: M, then ζ, v and θ), after drawing v₀ in Go on the parameter's
+// first step (SetFused(false) selects the chain; the state is the same
+// either way). It rounds every operation as the chain does, so the two
+// paths agree bit for bit but for subnormals, which the kernel flushes.
+// NewGravity returns a *HyperparameterError for a
 // non-positive or non-finite η, a negative or non-finite α, or a β
 // outside [0, 1].
 func NewGravity(params []*autodiff.Var, cfg GravityConfig) (*Optimizer, error) {
@@ -52,7 +60,19 @@ func NewGravity(params []*autodiff.Var, cfg GravityConfig) (*Optimizer, error) {
 		return nil, err
 	}
 	t := Chain(ScaleByGravity(cfg.Alpha, cfg.Beta, cfg.Seed), ScaleByLR())
-	return NewFromTransform(opt, params, t, cfg.LR, 0)
+	return newWholeFused(opt, params, t, gravityFused(cfg), cfg.LR, 0)
+}
+
+// gravityFused returns NewGravity's fused step: v₀ as ScaleByGravity
+// draws it on the parameter's first step, then asm.GravityStep.
+func gravityFused(cfg GravityConfig) wholeStep {
+	return func(a *fusedArgs) {
+		v := a.St[0][:len(a.P)]
+		if a.Step == 1 {
+			gravityInit(v, cfg.Alpha, a.LR, cfg.Seed, a.Index)
+		}
+		asm.GravityStep(a.P, a.G, v, asm.GravityParams{LR: float64(a.LR), Beta: cfg.Beta, Step: a.Step})
+	}
 }
 
 // ScaleByGravity returns the Gravity transform of NewGravity: on a
@@ -83,10 +103,7 @@ func (a *scaleByGravity) Update(slots []Slot) {
 		st := stateOf(a, s, 1)
 		u, v := s.U, st[0][:len(s.U)]
 		if s.Step == 1 {
-			sd := a.alpha / float64(s.LR)
-			for j := range v {
-				v[j] = float32(sd * GravityNormal(a.seed, uint64(s.Index), uint64(j)))
-			}
+			gravityInit(v, a.alpha, s.LR, a.seed, s.Index)
 		}
 		var mx float32
 		for _, g := range u {
@@ -101,6 +118,15 @@ func (a *scaleByGravity) Update(slots []Slot) {
 			v[j] = vj
 			u[j] = vj
 		}
+	}
+}
+
+// gravityInit sets the initial velocity of parameter index: v[j] =
+// (α/η)·GravityNormal(seed, index, j).
+func gravityInit(v []float32, alpha float64, lr float32, seed uint64, index int) {
+	sd := alpha / float64(lr)
+	for j := range v {
+		v[j] = float32(sd * GravityNormal(seed, uint64(index), uint64(j)))
 	}
 }
 

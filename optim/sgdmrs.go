@@ -5,6 +5,7 @@ import (
 	"math"
 	"strconv"
 
+	"github.com/gograd/gograd/asm"
 	"github.com/gograd/gograd/autodiff"
 )
 
@@ -42,6 +43,13 @@ func DefaultSGDMRS() SGDMRSConfig { return SGDMRSConfig{LR: 0.05, Beta: 0.9, Ran
 // has no ScaleByLR: SetLR and schedules still act through Slot.LR. The
 // state is "delta" (Δ). Not implemented: the randomized AdamW variant.
 //
+// Step runs the fused one-pass asm.SGDMRSStep on each parameter, with s
+// drawn once for the Step call as below (SetFused(false) selects the
+// chain; the state is the same either way). It rounds every operation as
+// the chain does, so on amd64 the two paths agree bit for bit (the
+// kernel flushes subnormals, and the purego build's Axpy rounds λ·θ
+// before adding it where the kernel fuses).
+//
 // s is a function of (Seed, k), k the largest parameter step count in
 // the Step (the optimizer's step count when every parameter has a
 // gradient every step), so a run resumed from State draws the same
@@ -63,7 +71,21 @@ func NewSGDMRS(params []*autodiff.Var, cfg SGDMRSConfig) (*Optimizer, error) {
 		return nil, err
 	}
 	t := Chain(AddDecayedWeights(), ScaleBySGDMRS(cfg.Beta, cfg.Mu, cfg.RandomScaling, cfg.Seed))
-	return NewFromTransform(opt, params, t, cfg.LR, cfg.WeightDecay)
+	return newWholeFused(opt, params, t, sgdmrsFused(cfg), cfg.LR, cfg.WeightDecay)
+}
+
+// sgdmrsFused returns NewSGDMRS's fused step: ScaleBySGDMRS's s (from
+// the largest step count of the Step call) and the group's η and λ handed
+// to asm.SGDMRSStep, which rounds β/(1+η·μ) and s as the chain does.
+func sgdmrsFused(cfg SGDMRSConfig) wholeStep {
+	return func(a *fusedArgs) {
+		s := 1.0
+		if cfg.RandomScaling {
+			s = ExpScale(cfg.Seed, uint64(a.MaxStep))
+		}
+		asm.SGDMRSStep(a.P, a.G, a.St[0], asm.SGDMRSParams{LR: float64(a.LR), Beta: cfg.Beta, Mu: cfg.Mu,
+			WeightDecay: float64(a.WD), Scale: s})
+	}
 }
 
 // ScaleBySGDMRS returns the transform of NewSGDMRS, which applies the
