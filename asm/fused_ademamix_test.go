@@ -17,7 +17,9 @@ func ademamixTols(k *ademamixConsts, p0, g, f0, s0, v0, f1, s1, v1 float32) (tf,
 	td := tr*float64(k.rbc2) + 4*fusedU*d
 	st, la := float64(k.step), zooAb(k.la)
 	num := st*(zooAb(f1)+tf) + la*(zooAb(s1)+ts)
-	q, tq := zooQuotTol(num, st*tf+la*ts+8*fusedU*num, d, td)
+	// The products step·m1 and α·η·m2 may be subnormal: the assembly
+	// flushes them (zooAbs), and the division by d can magnify that.
+	q, tq := zooQuotTol(num, st*tf+la*ts+8*fusedU*num+zooAbs, d, td)
 	return tf, ts, tv, zooStepTol(zooAb(p0), 1, q, tq)
 }
 
