@@ -40,9 +40,11 @@ func DefaultEXAdam() EXAdamConfig { return EXAdamConfig{LR: 1e-3, Beta1: 0.9, Be
 // The chain is ScaleByEXAdam, AddDecayedWeights, ScaleByLR: it computes
 // θ − α·(step·α_t/α + λ·θ), the decay-then-step form above; the decay
 // uses α, not α_t. Steps run the fused asm.EXAdamStep kernel, which
-// decays first, shares one division between v/(v+ε) and m²/(m²+ε) and
-// factors 1/bc1·d1 out of m̃ + g̃, so it agrees with the chain up to
-// rounding for |g| below about 1e9 (SetFused(false) selects the chain).
+// decays first, factors 1/bc1·d1 out of m̃ + g̃ and folds d1's division
+// into the step's, and takes d2 as 1 once β1^t ≤ 2^-24 (where float32
+// rounds it to 1): two divisions a step early on, one (as Adam) after,
+// so it agrees with the chain up to rounding for |g| below about 1e12
+// (SetFused(false) selects the chain).
 // The state is "exp_avg" (m) and "exp_avg_sq" (v).
 // NewEXAdam returns a *HyperparameterError for a negative or non-finite
 // α, ε or λ, or a β outside [0, 1).
