@@ -2,6 +2,7 @@ package optim
 
 import (
 	"math"
+	"strconv"
 
 	"github.com/gograd/gograd/autodiff"
 )
@@ -14,19 +15,38 @@ type FullGradienter interface {
 	FullGradient() float32
 }
 
-// AISARAHConfig holds the hyperparameters of NewAISARAH.
+// AISARAHConfig holds the hyperparameters of NewAISARAH. Zero Gamma,
+// MaxInner and Smoothing are Algorithm 2 of the authors' code (γ = 1/32,
+// no cap, 0.001), so AISARAHConfig{FDStep: x} is the paper's method.
 type AISARAHConfig struct {
 	// FDStep > 0 is the length ‖δ·v‖ of the finite-difference
 	// displacement used for ξ′(0) and ξ″(0).
 	FDStep float64
+	// Gamma in [0, 1] is the restart threshold γ: the outer loop restarts
+	// when ‖v‖² < γ·‖v₀‖². The authors use 1/32 (their sensitivity
+	// study, AI_SARAH_sensitivity_gamma.ipynb, tries 1/2 … 1/64);
+	// 0 means 1/32.
+	Gamma float64
+	// MaxInner ≥ 0 caps the inner loop: the outer loop also restarts
+	// once MaxInner inner steps have run since the last restart, as in
+	// SARAH's fixed inner-loop length m. 0 (Algorithm 2) is no cap.
+	MaxInner int
+	// Smoothing in [0, 1] is the weight s of the new 1/α_N in the bound
+	// α_max = 1/δ: δ ← (1−s)·δ + s/α_N. The authors use 0.001 (α_max a
+	// running harmonic mean of α_N over ~1000 steps); 1 makes α_max the
+	// last good α_N, so α = min(α_N, previous good α_N); 0 means 0.001.
+	Smoothing float64
 }
 
 // DefaultAISARAH returns FDStep = 0.1 (our choice; the authors
-// differentiate ξ exactly). On W1 (3 epochs, full gradients from
-// nn.FullObjective) 1e-2 ends at 89.8% and 0.1 at 90.7%; 1e-3 is too
-// noisy in float32 (r″ divides by δ²): its first α_N, 1.7e-4, becomes
-// α_max, which grows by at most 0.1% a step.
-func DefaultAISARAH() AISARAHConfig { return AISARAHConfig{FDStep: 0.1} }
+// differentiate ξ exactly), Gamma = 1/32, MaxInner = 0 and Smoothing =
+// 0.001 (the authors'). On W1 (3 epochs, full gradients from
+// nn.FullObjective) FDStep 1e-2 ends at 89.8% and 0.1 at 90.7%; 1e-3 is
+// too noisy in float32 (r″ divides by δ²): its first α_N, 1.7e-4,
+// becomes α_max, which grows by at most 0.1% a step.
+func DefaultAISARAH() AISARAHConfig {
+	return AISARAHConfig{FDStep: 0.1, Gamma: 1.0 / 32, Smoothing: 0.001}
+}
 
 // NewAISARAH returns AI-SARAH (Shi et al., "AI-SARAH: Adaptive and
 // Implicit Stochastic Recursive Gradient Methods"; METHODS 3.8, verified
@@ -34,12 +54,12 @@ func DefaultAISARAH() AISARAHConfig { return AISARAHConfig{FDStep: 0.1} }
 // Algorithm 2), a tune-free recursive-gradient method meant for convex
 // models. With norms global over all parameters:
 //
-//	outer (first step, and whenever ‖v‖² < ‖v₀‖²/32):
+//	outer (first step; whenever ‖v‖² < γ·‖v₀‖²; after MaxInner inner steps if MaxInner > 0):
 //	    v = full gradient at w ;  ‖v₀‖² = ‖v‖²
 //	inner, on minibatch i with g0 = ∇f_i(w) (the step's gradient):
 //	    ξ(α) = ‖∇f_i(w − α·v) − g0 + v‖²
 //	    α_N = −ξ′(0)/|ξ″(0)|
-//	    α = min(α_N, α_max) ;  δ ← 0.999·δ + 0.001/α_N ;  α_max = 1/δ   (δ = 1/α_N, α = α_N at the first step)
+//	    α = min(α_N, α_max) ;  δ ← (1−s)·δ + s/α_N ;  α_max = 1/δ   (δ = 1/α_N, α = α_N at the first step)
 //	    w ← w − α·v ;  v ← ∇f_i(w) − g0 + v
 //
 // The full gradient comes from the objective if it is a FullGradienter
@@ -60,26 +80,47 @@ func DefaultAISARAH() AISARAHConfig { return AISARAHConfig{FDStep: 0.1} }
 // (StepWith; Grad then holds ∇f_i at the new w), and an outer loop one
 // FullGradient. There is no learning rate: the group LR is not read.
 // State: "sarah_v" (v), "sarah_params" and "sarah_grad" (scratch),
-// "sarah_scalars" (‖v₀‖², δ, and a started flag, the same in every
-// parameter). All parameters must have a gradient at every step.
-// NewAISARAH returns a *HyperparameterError for FDStep not positive and
-// finite.
+// "sarah_scalars" (‖v₀‖², δ, a started flag and the inner steps since
+// the last restart, the same in every parameter). All parameters must
+// have a gradient at every step. NewAISARAH returns a
+// *HyperparameterError for FDStep not positive and finite, Gamma
+// outside [0, 1], MaxInner outside [0, 2²⁴] or Smoothing outside [0, 1].
 func NewAISARAH(params []*autodiff.Var, cfg AISARAHConfig) (*Optimizer, error) {
 	if err := checkRange("ai-sarah", "fd_step", cfg.FDStep, 0, inf, true, true); err != nil {
 		return nil, err
 	}
-	return NewFromTransform("ai-sarah", params, ScaleByAISARAH(cfg.FDStep), 1, 0)
+	if err := checkRange("ai-sarah", "gamma", cfg.Gamma, 0, 1, false, false); err != nil {
+		return nil, err
+	}
+	// The inner-step count is a float32 scalar: exact up to 2²⁴.
+	if err := checkRange("ai-sarah", "max_inner", float64(cfg.MaxInner), 0, 1<<24, false, false); err != nil {
+		return nil, err
+	}
+	if err := checkRange("ai-sarah", "smoothing", cfg.Smoothing, 0, 1, false, false); err != nil {
+		return nil, err
+	}
+	return NewFromTransform("ai-sarah", params, ScaleByAISARAH(cfg), 1, 0)
 }
 
 // ScaleByAISARAH returns the step of NewAISARAH as a transform whose
 // output u = α·v is the whole displacement (not followed by ScaleByLR).
-func ScaleByAISARAH(fdStep float64) Transform { return &aiSARAH{fd: fdStep} }
+// Zero Gamma and Smoothing mean the authors' values, as in NewAISARAH;
+// cfg is not checked (NewAISARAH does).
+func ScaleByAISARAH(cfg AISARAHConfig) Transform {
+	if cfg.Gamma == 0 {
+		cfg.Gamma = 1.0 / 32
+	}
+	if cfg.Smoothing == 0 {
+		cfg.Smoothing = 0.001
+	}
+	return &aiSARAH{cfg: cfg}
+}
 
-type aiSARAH struct{ fd float64 }
+type aiSARAH struct{ cfg AISARAHConfig }
 
 var (
 	aiSARAHNames = []string{"sarah_v", "sarah_params", "sarah_grad", "sarah_scalars"}
-	aiSARAHState = scalarState{0, 0, 0, 3}
+	aiSARAHState = scalarState{0, 0, 0, 4}
 )
 
 func (*aiSARAH) Name() string                      { return "scale_by_ai_sarah" }
@@ -100,9 +141,10 @@ func (t *aiSARAH) Update(slots []Slot) {
 	}
 	obj := stepObjective(t, slots)
 	sc := slots[0].State()[3]
-	v0sq, delta, started := float64(sc[0]), float64(sc[1]), sc[2] != 0
+	v0sq, delta, started, inner := float64(sc[0]), float64(sc[1]), sc[2] != 0, int(sc[3])
 	vv := sumSq(slots, pickSarahV)
-	if !started || vv < v0sq/32 {
+	capped := t.cfg.MaxInner > 0 && inner >= t.cfg.MaxInner
+	if !started || vv < t.cfg.Gamma*v0sq || capped {
 		if fg, ok := obj.(FullGradienter); ok {
 			fg.FullGradient()
 			for i := range slots {
@@ -114,12 +156,12 @@ func (t *aiSARAH) Update(slots []Slot) {
 			}
 		}
 		vv = sumSq(slots, pickSarahV)
-		v0sq = vv
+		v0sq, inner = vv, 0
 	}
 	// The step's gradient g0 is u (AI-SARAH is the whole chain).
 	alpha := 0.0
 	if vv > 0 {
-		d := t.fd / math.Sqrt(vv)
+		d := t.cfg.FDStep / math.Sqrt(vv)
 		gradientAt(obj, slots, 1, float32(-d), pickSarahV) // w − δv
 		for i := range slots {
 			copy(slots[i].State()[2], slots[i].G)
@@ -146,7 +188,7 @@ func (t *aiSARAH) Update(slots []Slot) {
 			delta, alpha = 1/alphaN, alphaN
 		case good:
 			alpha = math.Min(alphaN, 1/delta)
-			delta = 0.999*delta + 0.001/alphaN
+			delta = (1-t.cfg.Smoothing)*delta + t.cfg.Smoothing/alphaN
 		case delta > 0:
 			alpha = 1 / delta
 		default: // no good step yet: no α_max, no step (1/δ would be +Inf)
@@ -174,13 +216,16 @@ func (t *aiSARAH) Update(slots []Slot) {
 	setScalar(slots, 3, 0, float32(v0sq))
 	setScalar(slots, 3, 1, float32(delta))
 	setScalar(slots, 3, 2, 1)
+	setScalar(slots, 3, 3, float32(inner+1))
 }
 
 func init() {
 	d := DefaultAISARAH()
-	register("ai-sarah", map[string]string{"fd_step": f64(d.FDStep)},
+	register("ai-sarah", map[string]string{"fd_step": f64(d.FDStep), "gamma": f64(d.Gamma),
+		"max_inner": strconv.Itoa(d.MaxInner), "smoothing": f64(d.Smoothing)},
 		func(ps []*autodiff.Var, a *argParser) (*Optimizer, error) {
-			c := AISARAHConfig{FDStep: a.f64("fd_step")}
+			c := AISARAHConfig{FDStep: a.f64("fd_step"), Gamma: a.f64("gamma"),
+				MaxInner: a.curvInt("max_inner"), Smoothing: a.f64("smoothing")}
 			if a.err != nil {
 				return nil, a.err
 			}
