@@ -8,6 +8,36 @@
 // current vector, CX the byte length. The caller's MXCSR is saved in the
 // frame, FTZ|DAZ (0x8040) set, and restored before RET.
 
+// As in fused_amsgrad_amd64.s: every vector's loads are issued before
+// its stores (the slices are page aligned, so a load after a store to
+// another slice at the same offset stalls on 4K aliasing), and each whole
+// 4-vector block prefetches every stream it reads XG_PFD bytes ahead,
+// once per cache line (the distance is not a multiple of 4096).
+
+#define XG_PFD 3072
+
+// XG_PF4 prefetches the line XG_PFD+off bytes past AX in p, saved/theta,
+// m and v; XG_PF5 also in g.
+#define XG_PF4(off) \
+	PREFETCHT0 (XG_PFD+off)(DI)(AX*1)  \
+	PREFETCHT0 (XG_PFD+off)(R10)(AX*1) \
+	PREFETCHT0 (XG_PFD+off)(R8)(AX*1)  \
+	PREFETCHT0 (XG_PFD+off)(R9)(AX*1)
+
+#define XG_PF5(off) \
+	XG_PF4(off) \
+	PREFETCHT0 (XG_PFD+off)(SI)(AX*1)
+
+// XG_PF3 prefetches in p, saved/theta and d (or b), XG_PF3G also in g.
+#define XG_PF3(off) \
+	PREFETCHT0 (XG_PFD+off)(DI)(AX*1)  \
+	PREFETCHT0 (XG_PFD+off)(R10)(AX*1) \
+	PREFETCHT0 (XG_PFD+off)(R8)(AX*1)
+
+#define XG_PF3G(off) \
+	XG_PF3(off) \
+	PREFETCHT0 (XG_PFD+off)(SI)(AX*1)
+
 #define XG_FTZ_ON \
 	STMXCSR saved-4(SP)   /* saved := MXCSR         */ \
 	MOVL    saved-4(SP), DX \
@@ -30,9 +60,9 @@
 #define XPRED_VEC(off, T1, T2, T4, K, C1, RBC2, EPS) \
 	VMOVUPS      off(DI)(AX*1), T1      /* p := p[i]              */ \
 	VSQRTPS      off(R9)(AX*1), T4      /* d := sqrt(v[i])        */ \
+	VMOVUPS      off(R8)(AX*1), T2      /* mm := m[i]             */ \
 	VMOVUPS      T1, off(R10)(AX*1)     /* saved[i] = p           */ \
 	VFMADD213PS  EPS, RBC2, T4          /* d = d*rbc2 + eps       */ \
-	VMOVUPS      off(R8)(AX*1), T2      /* mm := m[i]             */ \
 	VDIVPS       T4, T2, T4             /* q := mm/d              */ \
 	VMULPS       C1, T4, T4             /* u := c1*q              */ \
 	VFNMADD231PS T4, K, T1              /* p -= k*u               */ \
@@ -61,8 +91,10 @@ TEXT ·xgradPredictAVX2(SB), NOSPLIT, $8-112
 xpred2Block:                        // 32 floats
 	CMPQ AX, BX
 	JAE  xpred2Vec
+	XG_PF4(0)
 	XPRED_AVX2(0)
 	XPRED_AVX2(32)
+	XG_PF4(64)
 	XPRED_AVX2(64)
 	XPRED_AVX2(96)
 	ADDQ $128, AX
@@ -102,9 +134,13 @@ TEXT ·xgradPredictAVX512(SB), NOSPLIT, $8-112
 xpred5Block:                        // 64 floats
 	CMPQ AX, BX
 	JAE  xpred5Vec
+	XG_PF4(0)
 	XPRED_AVX512(0)
+	XG_PF4(64)
 	XPRED_AVX512(64)
+	XG_PF4(128)
 	XPRED_AVX512(128)
+	XG_PF4(192)
 	XPRED_AVX512(192)
 	ADDQ $256, AX
 	JMP  xpred5Block
@@ -161,8 +197,10 @@ TEXT ·xgradPredictDirAVX2(SB), NOSPLIT, $8-76
 xdir2Block:
 	CMPQ AX, BX
 	JAE  xdir2Vec
+	XG_PF3(0)
 	XDIR_AVX2(0)
 	XDIR_AVX2(32)
+	XG_PF3(64)
 	XDIR_AVX2(64)
 	XDIR_AVX2(96)
 	ADDQ $128, AX
@@ -198,9 +236,13 @@ TEXT ·xgradPredictDirAVX512(SB), NOSPLIT, $8-76
 xdir5Block:
 	CMPQ AX, BX
 	JAE  xdir5Vec
+	XG_PF3(0)
 	XDIR_AVX512(0)
+	XG_PF3(64)
 	XDIR_AVX512(64)
+	XG_PF3(128)
 	XDIR_AVX512(128)
+	XG_PF3(192)
 	XDIR_AVX512(192)
 	ADDQ $256, AX
 	JMP  xdir5Block
@@ -313,8 +355,10 @@ TEXT ·xgradStepAVX2(SB), NOSPLIT, $8-156
 xstep2Block:
 	CMPQ AX, BX
 	JAE  xstep2Vec
+	XG_PF5(0)
 	XSTEP_AVX2(0)
 	XSTEP_AVX2(32)
+	XG_PF5(64)
 	XSTEP_AVX2(64)
 	XSTEP_AVX2(96)
 	ADDQ $128, AX
@@ -359,8 +403,10 @@ TEXT ·xgradStepDirAVX2(SB), NOSPLIT, $8-180
 xstepd2Block:
 	CMPQ AX, BX
 	JAE  xstepd2Vec
+	XG_PF5(0)
 	XSTEPDIR_AVX2(0)
 	XSTEPDIR_AVX2(32)
+	XG_PF5(64)
 	XSTEPDIR_AVX2(64)
 	XSTEPDIR_AVX2(96)
 	ADDQ $128, AX
@@ -406,9 +452,13 @@ TEXT ·xgradStepAVX512(SB), NOSPLIT, $8-156
 xstep5Block:
 	CMPQ AX, BX
 	JAE  xstep5Vec
+	XG_PF5(0)
 	XSTEP_AVX512(0)
+	XG_PF5(64)
 	XSTEP_AVX512(64)
+	XG_PF5(128)
 	XSTEP_AVX512(128)
+	XG_PF5(192)
 	XSTEP_AVX512(192)
 	ADDQ $256, AX
 	JMP  xstep5Block
@@ -459,9 +509,13 @@ TEXT ·xgradStepDirAVX512(SB), NOSPLIT, $8-180
 xstepd5Block:
 	CMPQ AX, BX
 	JAE  xstepd5Vec
+	XG_PF5(0)
 	XSTEPDIR_AVX512(0)
+	XG_PF5(64)
 	XSTEPDIR_AVX512(64)
+	XG_PF5(128)
 	XSTEPDIR_AVX512(128)
+	XG_PF5(192)
 	XSTEPDIR_AVX512(192)
 	ADDQ $256, AX
 	JMP  xstepd5Block
@@ -518,8 +572,10 @@ TEXT ·xgradSGDAVX2(SB), NOSPLIT, $8-112
 xsgd2Block:
 	CMPQ AX, BX
 	JAE  xsgd2Vec
+	XG_PF3G(0)
 	XSGD_AVX2(0)
 	XSGD_AVX2(32)
+	XG_PF3G(64)
 	XSGD_AVX2(64)
 	XSGD_AVX2(96)
 	ADDQ $128, AX
@@ -559,9 +615,13 @@ TEXT ·xgradSGDAVX512(SB), NOSPLIT, $8-112
 xsgd5Block:
 	CMPQ AX, BX
 	JAE  xsgd5Vec
+	XG_PF3G(0)
 	XSGD_AVX512(0)
+	XG_PF3G(64)
 	XSGD_AVX512(64)
+	XG_PF3G(128)
 	XSGD_AVX512(128)
+	XG_PF3G(192)
 	XSGD_AVX512(192)
 	ADDQ $256, AX
 	JMP  xsgd5Block
