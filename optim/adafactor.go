@@ -3,6 +3,7 @@ package optim
 import (
 	"math"
 
+	"github.com/gograd/gograd/asm"
 	"github.com/gograd/gograd/autodiff"
 )
 
@@ -52,6 +53,23 @@ func DefaultAdafactor() AdafactorConfig {
 // m ← β1·m + (1−β1)·α_t·Û, and m replaces it. RelativeStep false sets
 // ρ_t = 1 and ScaleParameter false replaces max(ε2, RMS(W)) by 1.
 //
+// Rounding, shared by the chain and the fused kernels: the statistics
+// are float64 sums of G² (rowmean(Q) = Σ_j G_ij²/m + ε1), r and c are
+// rounded to float32, and 1/√V̂ is applied in its separable form, U_ij =
+// (G_ij·a_i)·b_j with a_i = float32(√(mean(r)/r_i)) and b_j =
+// float32(1/√c_j) (n + m square roots per step, two float32 products per
+// element). The unfactored v and U = G/√v round every product and sum in
+// float32. Σ U² and Σ W² (for the two RMS) add the squares in float64
+// into 16 lanes, element (i, j) into lane j mod 16 (a vector is one row),
+// combined pairwise (k with k+8, k+4, k+2, then the last two): the order
+// asm.AdafactorMatrixStep and asm.AdafactorStep follow.
+//
+// Step runs a fused kernel by default (SetFused(false) selects the
+// chain): asm.AdafactorMatrixStep on factored parameters, three passes
+// (the sums, Σ U², the update) with no division or root per element, and
+// asm.AdafactorStep on the others, two passes (v, U and the sums, with U
+// kept in the parameter's scratch; then the update).
+//
 // The chain is ScaleByAdafactor, AddDecayedWeights, ScaleByLR. State: the
 // Optimizer keeps every state buffer in the parameter's shape (State
 // writes it so), so "exp_avg_sq" has the parameter's n·m elements; a
@@ -82,7 +100,33 @@ func NewAdafactor(params []*autodiff.Var, cfg AdafactorConfig) (*Optimizer, erro
 		return nil, err
 	}
 	t := Chain(ScaleByAdafactor(cfg), AddDecayedWeights(), ScaleByLR())
-	return NewFromTransform(opt, params, t, cfg.LR, cfg.WeightDecay)
+	return newWholeFused(opt, params, t, adafactorFused(cfg), cfg.LR, cfg.WeightDecay)
+}
+
+// adafactorFused returns NewAdafactor's fused step: asm.AdafactorMatrixStep
+// on the r and c of "exp_avg_sq" for a factored parameter, else
+// asm.AdafactorStep with U in the parameter's scratch; "exp_avg" is the
+// momentum when β1 > 0. The kernels' work space is kept for the
+// optimizer's life (an Optimizer is not safe for concurrent use).
+func adafactorFused(cfg AdafactorConfig) wholeStep {
+	sh := &scaleByAdafactor{cfg: cfg}
+	w := new(asm.AdafactorWork)
+	h := asm.AdafactorParams{Beta1: cfg.Beta1, DecayRate: cfg.DecayRate, Eps1: cfg.Eps1, Eps2: cfg.Eps2,
+		ClipThreshold: cfg.ClipThreshold, RelativeStep: cfg.RelativeStep, ScaleParameter: cfg.ScaleParameter}
+	return func(a *fusedArgs) {
+		h := h
+		h.LR, h.WeightDecay, h.Step = float64(a.LR), float64(a.WD), a.Step
+		var m []float32
+		if cfg.Beta1 > 0 {
+			m = a.St[1]
+		}
+		v := a.St[0]
+		if rows, cols, ok := sh.factored(a.Shape); ok {
+			asm.AdafactorMatrixStep(a.P, a.G, v[:rows], v[rows:rows+cols], m, rows, cols, h, w)
+			return
+		}
+		asm.AdafactorStep(a.P, a.G, v, m, a.Scratch(), h)
+	}
 }
 
 // ScaleByAdafactor returns the Adafactor transform of NewAdafactor: it maps
@@ -138,22 +182,27 @@ func (a *scaleByAdafactor) Update(slots []Slot) {
 		t := float64(s.Step)
 		bh := 1 - math.Pow(t, -a.cfg.DecayRate)
 		u, v := s.U, st[0][:len(s.U)]
-		if rows, cols, ok := a.factored(s.Shape); ok {
+		cols := len(u) // a vector is one row of the RMS lanes
+		if rows, c, ok := a.factored(s.Shape); ok {
+			cols = c
 			a.factoredRMS(u, v[:rows], v[rows:rows+cols], bh, cols)
 		} else {
 			b, omb, eps1 := float32(bh), float32(1-bh), float32(a.cfg.Eps1)
 			for j, g := range u {
-				vj := b*v[j] + omb*(g*g+eps1)
+				// The conversions keep the compiler from fusing
+				// multiply-adds (the fused kernel has none here).
+				vj := float32(b*v[j]) + float32(omb*(float32(g*g)+eps1))
 				v[j] = vj
 				u[j] = g / float32(math.Sqrt(float64(vj)))
 			}
 		}
-		scale := 1 / max(1, adafactorRMS(u)/a.cfg.ClipThreshold)
+		n := float64(len(u))
+		scale := 1 / max(1, math.Sqrt(adafactorSumSq(u, cols)/n)/a.cfg.ClipThreshold)
 		if a.cfg.RelativeStep {
 			scale *= min(1e-2, 1/math.Sqrt(t))
 		}
 		if a.cfg.ScaleParameter {
-			scale *= max(a.cfg.Eps2, adafactorRMS(s.P))
+			scale *= max(a.cfg.Eps2, math.Sqrt(adafactorSumSq(s.P, cols)/n))
 		}
 		sc := float32(scale)
 		if a.cfg.Beta1 > 0 {
@@ -172,7 +221,8 @@ func (a *scaleByAdafactor) Update(slots []Slot) {
 }
 
 // factoredRMS updates the row and column statistics r and c of the
-// gradient u (rows×cols, row-major) and overwrites u with U = G/√V̂.
+// gradient u (rows×cols, row-major) and overwrites u with U = G/√V̂ in
+// the separable form of NewAdafactor: U_ij = (G_ij·a_i)·b_j.
 func (a *scaleByAdafactor) factoredRMS(u, r, c []float32, bh float64, cols int) {
 	rows := len(r)
 	if cap(a.scratch) < cols {
@@ -184,41 +234,51 @@ func (a *scaleByAdafactor) factoredRMS(u, r, c []float32, bh float64, cols int) 
 	rsum := 0.0
 	for i := range rows {
 		row := u[i*cols : (i+1)*cols]
-		sum := 0.0
+		var l [16]float64
 		for j, g := range row {
-			q := float64(g)*float64(g) + eps1
-			sum += q
+			q := float64(g) * float64(g)
+			l[j&15] += q
 			cs[j] += q
 		}
-		ri := float32(bh*float64(r[i]) + (1-bh)*(sum/float64(cols)))
+		ri := float32(bh*float64(r[i]) + (1-bh)*(adafactorLanes(&l)/float64(cols)+eps1))
 		r[i] = ri
 		rsum += float64(ri)
 	}
 	for j := range cs {
-		cj := float32(bh*float64(c[j]) + (1-bh)*(cs[j]/float64(rows)))
+		cj := float32(bh*float64(c[j]) + (1-bh)*(cs[j]/float64(rows)+eps1))
 		c[j] = cj
-		cs[j] = 1 / math.Sqrt(float64(cj)) // the column factor c_j^(−1/2)
+		cs[j] = float64(float32(1 / math.Sqrt(float64(cj)))) // b_j
 	}
 	meanR := rsum / float64(rows)
 	for i := range rows {
-		rf := math.Sqrt(meanR / float64(r[i])) // (r_i/mean(r))^(−1/2)
+		ai := float32(math.Sqrt(meanR / float64(r[i])))
 		row := u[i*cols : (i+1)*cols]
 		for j, g := range row {
-			row[j] = float32(float64(g) * rf * cs[j])
+			row[j] = float32(g*ai) * float32(cs[j])
 		}
 	}
 }
 
-// adafactorRMS returns ‖x‖/√len(x) in float64 (0 for an empty x).
-func adafactorRMS(x []float32) float64 {
-	if len(x) == 0 {
-		return 0
+// adafactorSumSq returns Σ x² of a row-major matrix of the given number of
+// columns in float64, in the lane order of NewAdafactor (element i in
+// lane (i mod cols) mod 16).
+func adafactorSumSq(x []float32, cols int) float64 {
+	var l [16]float64
+	for i, v := range x {
+		l[(i%cols)&15] += float64(v) * float64(v)
 	}
-	s := 0.0
-	for _, v := range x {
-		s += float64(v) * float64(v)
+	return adafactorLanes(&l)
+}
+
+// adafactorLanes combines 16 lane sums: lane k with k+8, then k with k+4,
+// k with k+2, and the last two (asm's lanes16).
+func adafactorLanes(l *[16]float64) float64 {
+	var a [8]float64
+	for k := range a {
+		a[k] = l[k] + l[k+8]
 	}
-	return math.Sqrt(s / float64(len(x)))
+	b0, b1, b2, b3 := a[0]+a[4], a[1]+a[5], a[2]+a[6], a[3]+a[7]
+	return (b0 + b2) + (b1 + b3)
 }
 
 func init() {

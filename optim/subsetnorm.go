@@ -3,6 +3,7 @@ package optim
 import (
 	"math"
 
+	"github.com/gograd/gograd/asm"
 	"github.com/gograd/gograd/autodiff"
 )
 
@@ -47,7 +48,22 @@ func DefaultAdamWSN() SubsetNormConfig {
 // state buffers always are), so "exp_avg_sq" of a matrix uses only its
 // first max(n, m) entries and the memory saving of the paper is not
 // realized. For n < m the column sums are accumulated row by row into
-// s_j after scaling it by β2 (equal to the formula up to rounding).
+// s_j after scaling it by β2 (equal to the formula up to rounding), in
+// float32.
+//
+// Rounding, shared by the chain and the fused kernel: a row's Σ_j G_ij²
+// adds the squares in float64 into 16 lanes (element j into lane j mod
+// 16), combined pairwise (k with k+8, k+4, k+2, then the last two) and
+// rounded to float32, the order asm.SubsetNormStep follows; the s update
+// rounds its two products and its sum in float32.
+//
+// Step runs a fused kernel by default (SetFused(false) selects the
+// chain): asm.SubsetNormStep on 2-D parameters (per row: the sum while
+// the row is in cache, one division, then m and θ by multiply-adds; per
+// column: the column sums, one division per column kept in the
+// parameter's scratch, then the update), and asm.AdamStep (decoupled)
+// with ε/√bc2 in place of ε, which is the same fused form, on the
+// others.
 //
 // The chain is ScaleBySubsetNorm, AddDecayedWeights, ScaleByLR. The
 // state is "exp_avg" (m) and "exp_avg_sq" (s, or v). NewAdamWSN returns a
@@ -60,7 +76,30 @@ func NewAdamWSN(params []*autodiff.Var, cfg SubsetNormConfig) (*Optimizer, error
 		return nil, err
 	}
 	t := Chain(ScaleBySubsetNorm(cfg.Beta1, cfg.Beta2, cfg.Eps), AddDecayedWeights(), ScaleByLR())
-	return NewFromTransform(opt, params, t, cfg.LR, cfg.WeightDecay)
+	return newWholeFused(opt, params, t, subsetNormFused(cfg), cfg.LR, cfg.WeightDecay)
+}
+
+// subsetNormFused returns NewAdamWSN's fused step: asm.SubsetNormStep on
+// a 2-D parameter (the per-column quotients in the parameter's scratch
+// when rows < cols), else asm.AdamStep in the decoupled form with
+// ε' = ε/√bc2, so that (η/bc1)·m/(√v/√bc2 + ε') = η·(√bc2/bc1)·m/(√v + ε),
+// the chain's per-element update.
+func subsetNormFused(cfg SubsetNormConfig) wholeStep {
+	return func(a *fusedArgs) {
+		if len(a.Shape) != 2 || len(a.P) == 0 {
+			bc2 := 1 - math.Pow(cfg.Beta2, float64(a.Step))
+			asm.AdamStep(a.P, a.G, a.St[0], a.St[1], asm.AdamParams{LR: float64(a.LR), Beta1: cfg.Beta1,
+				Beta2: cfg.Beta2, Eps: cfg.Eps / math.Sqrt(bc2), WeightDecay: float64(a.WD), Decoupled: true, Step: a.Step})
+			return
+		}
+		rows, cols := a.Shape[0], a.Shape[1]
+		var work []float32
+		if rows < cols {
+			work = a.Scratch()
+		}
+		asm.SubsetNormStep(a.P, a.G, a.St[0], a.St[1], work, rows, cols, asm.SubsetNormParams{LR: float64(a.LR),
+			Beta1: cfg.Beta1, Beta2: cfg.Beta2, Eps: cfg.Eps, WeightDecay: float64(a.WD), Step: a.Step})
+	}
 }
 
 // ScaleBySubsetNorm returns the Subset-Norm Adam transform of NewAdamWSN
@@ -101,11 +140,12 @@ func (a *scaleBySubsetNorm) Update(slots []Slot) {
 		if rows >= cols {
 			for r := range rows {
 				row, mr := u[r*cols:(r+1)*cols], m[r*cols:(r+1)*cols]
-				var sum float32
-				for _, g := range row {
-					sum += g * g
+				var l [16]float64
+				for j, g := range row {
+					l[j&15] += float64(g) * float64(g)
 				}
-				sr := b2*v[r] + omb2*sum
+				sum := float32(adafactorLanes(&l))
+				sr := float32(b2*v[r]) + float32(omb2*sum)
 				v[r] = sr
 				d := float32(math.Sqrt(float64(sr))) + eps
 				for j, g := range row {
@@ -122,7 +162,7 @@ func (a *scaleBySubsetNorm) Update(slots []Slot) {
 		}
 		for r := range rows {
 			for j, g := range u[r*cols : (r+1)*cols] {
-				sc[j] += omb2 * (g * g)
+				sc[j] += float32(omb2 * float32(g*g))
 			}
 		}
 		for r := range rows {
