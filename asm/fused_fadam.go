@@ -19,9 +19,8 @@ type FAdamParams struct {
 	Step        int     // 1-based step count t
 }
 
-// fadamLanes is the number of partial sums of every FAdam reduction:
-// element i of a pass is added to lane i mod fadamLanes, each lane in
-// order of i, and the lanes are then folded by fadamFold.
+// fadamLanes is the number of partial sums of every FAdam reduction (see
+// fadamAddBlock); they are folded by fadamFold.
 const fadamLanes = 16
 
 // fadamConsts are the per-call constants of the second and third passes,
@@ -50,17 +49,23 @@ type fadamConsts struct {
 //
 // so ĝ = g/(√F + ε̂) and ŵ = θ/(√F + ε̂) are formed as products with the
 // reciprocal r, one square root and one division per element. The sums
-// are float64, of exact float64 squares of the float32 values, in 16
-// lanes (element i in lane i mod 16, each lane in order of i) folded
-// pairwise (lane j += lane j+8, then j+4, j+2, j+1), so every level gives
-// the same sums, bit for bit; ε̂, a_g and a_w are computed from them in
-// float64 and rounded to float32 once. Every float32 operation is rounded
-// on its own (no fused multiply-adds) and the kernels run with FTZ and
-// DAZ set (see mxcsr.go), which the generic reference emulates after
-// every operation, so all levels agree with it bit for bit (NaN payloads
-// aside). An element whose √f + ε̂ is 0 (f = 0 with ε̂ = 0) gets r = 0,
-// so ĝ = ŵ = 0 there, as optim's chain does (an infinite p[i] then
-// becomes NaN).
+// run over blocks of 64 elements from the start of the slices (the last
+// one padded with zeros), each seen as 4 rows of 16 lanes: lane j of a
+// block adds float64((x0² + x1²) + (x2² + x3²)), its rows' squares summed
+// in float32, to a float64 partial sum; the 16 partial sums are folded
+// pairwise (j += j+8, j+4, j+2, j+1). Every level forms the same sums
+// bit for bit; they differ from exact sums by a few float32 roundings per
+// block (at most about 2^-22 relative; squares below 2^-126 flush to 0).
+// Where a block sum of
+// ĝ² or ŵ² overflows float32 (|ŵ| ≳ 2^63, e.g. θ over a tiny ε̂), both
+// sums are redone as sequential float64 sums of exact squares. ε̂, a_g
+// and a_w are computed from the sums in float64 and rounded to float32
+// once. Every float32 operation is rounded on its own (no fused
+// multiply-adds) and the kernels run with FTZ and DAZ set (see
+// mxcsr.go), which the generic reference emulates after every operation,
+// so all levels agree with it bit for bit (NaN payloads aside). An
+// element whose √f + ε̂ is 0 (f = 0 with ε̂ = 0) gets r = 0, so ĝ = ŵ = 0
+// there, as optim's chain does (an infinite p[i] then becomes NaN).
 //
 // r is scratch of len(p): its contents on entry are ignored and on return
 // are the reciprocals of pass 2. p, m, f and r are written; g is only
@@ -98,8 +103,19 @@ func fadamRun(p, g, m, f, r []float32, h FAdamParams, k *fadamConsts) {
 	k.setPrecond(h, len(p), fadamFold(acc[:fadamLanes]))
 	acc = [2 * fadamLanes]float64{}
 	fadamPrecond(g, p, f, r, &acc, k)
-	k.setUpdate(h, len(p), fadamFold(acc[:fadamLanes]), fadamFold(acc[fadamLanes:]))
+	sh, sw := fadamFinish(&acc, g, p, r)
+	k.setUpdate(h, len(p), sh, sw)
 	fadamUpdate(p, g, m, r, k)
+}
+
+// fadamFinish folds the second pass's lanes into Σĝ² and Σŵ², or redoes
+// both with exact float64 squares (fadamSquares) if a block overflowed.
+func fadamFinish(acc *[2 * fadamLanes]float64, g, p, r []float32) (sh, sw float64) {
+	sh, sw = fadamFold(acc[:fadamLanes]), fadamFold(acc[fadamLanes:])
+	if math.IsInf(sh, 1) || math.IsInf(sw, 1) {
+		sh, sw = fadamSquares(g, p, r)
+	}
+	return sh, sw
 }
 
 // setPrecond sets the constants of pass 2 from Σg² over n elements.

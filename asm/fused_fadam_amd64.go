@@ -3,11 +3,11 @@
 package asm
 
 // The FAdam passes dispatch on the active level. The AVX2 kernels of the
-// reductions do whole 16-float blocks (one block feeds the 16 lanes once)
-// and the reference continues the lanes over the tail; the AVX2 update
-// does whole 8-float vectors and the reference the tail. The AVX-512
-// kernels do whole slices, the last partial vector under a K mask (the
-// masked lanes add +0 to their sums, which changes none).
+// reductions do whole 64-float blocks and the reference continues the
+// lanes over the rest; the AVX2 update does whole 8-float vectors and the
+// reference the tail. The AVX-512 kernels do whole slices, the last
+// partial block's rows under K masks (the masked lanes are the block's
+// zero padding).
 
 // fadamSum dispatches FAdamStep's first pass.
 func fadamSum(g []float32, acc *[fadamLanes]float64) {
@@ -15,7 +15,7 @@ func fadamSum(g []float32, acc *[fadamLanes]float64) {
 	case AVX512:
 		fadamSumAVX512(g, acc)
 	case AVX2:
-		n := len(g) &^ (fadamLanes - 1)
+		n := len(g) &^ (fadamBlock - 1)
 		if n > 0 {
 			fadamSumAVX2(g[:n], acc)
 		}
@@ -31,7 +31,7 @@ func fadamPrecond(g, p, f, r []float32, acc *[2 * fadamLanes]float64, k *fadamCo
 	case AVX512:
 		fadamPrecondAVX512(g, p, f, r, acc, k.b2, k.omb2, k.epsh)
 	case AVX2:
-		n := len(g) &^ (fadamLanes - 1)
+		n := len(g) &^ (fadamBlock - 1)
 		if n > 0 {
 			fadamPrecondAVX2(g[:n], p[:n], f[:n], r[:n], acc, k.b2, k.omb2, k.epsh)
 		}
@@ -57,39 +57,38 @@ func fadamUpdate(p, g, m, r []float32, k *fadamConsts) {
 	}
 }
 
-// fadamSumAVX2 is fadamSumGeneric over len(g) elements, a multiple of 16,
-// with DAZ set in MXCSR (restored on return): the lanes of acc are
-// loaded, advanced by float64 fused multiply-adds of the exact squares
-// (so rounded once, as the reference's sum) and stored back. Requires
-// AVX, AVX2, FMA3.
+// fadamSumAVX2 is fadamSumGeneric over len(g) elements, a multiple of 64,
+// with FTZ|DAZ set in MXCSR (restored on return): the float64 lanes of
+// acc are loaded, advanced block by block and stored back. Requires AVX,
+// AVX2.
 //
 //go:noescape
 func fadamSumAVX2(g []float32, acc *[fadamLanes]float64)
 
-// fadamSumAVX512 is fadamSumAVX2 for any len(g), the last partial vector
-// under a K mask. Requires AVX-512 F.
+// fadamSumAVX512 is fadamSumAVX2 for any len(g), the rows of the last
+// partial block under K masks. Requires AVX-512 F.
 //
 //go:noescape
 func fadamSumAVX512(g []float32, acc *[fadamLanes]float64)
 
 // fadamPrecondAVX2 is fadamPrecondGeneric over len(g) elements, a
-// multiple of 16, with FTZ|DAZ set in MXCSR (restored on return):
+// multiple of 64, with FTZ|DAZ set in MXCSR (restored on return):
 //
 //	for i := range g {
 //		f[i] = b2*f[i] + (omb2*g[i])*g[i]
 //		d := sqrt(f[i]) + epsh
 //		r[i] = d != 0 ? 1/d : 0
-//		acc[i%16] += float64(g[i]*r[i])²
-//		acc[16+i%16] += float64(p[i]*r[i])²
 //	}
 //
-// p, f and r must be at least as long as g. Requires AVX, AVX2, FMA3.
+// with the block sums of (g·r)² added to acc[:16] and of (p·r)² to
+// acc[16:] (fadamAddBlock). p, f and r must be at least as long as g.
+// Requires AVX, AVX2.
 //
 //go:noescape
 func fadamPrecondAVX2(g, p, f, r []float32, acc *[2 * fadamLanes]float64, b2, omb2, epsh float32)
 
-// fadamPrecondAVX512 is fadamPrecondAVX2 for any len(g), the last partial
-// vector under a K mask. Requires AVX-512 F.
+// fadamPrecondAVX512 is fadamPrecondAVX2 for any len(g), the rows of the
+// last partial block under K masks. Requires AVX-512 F.
 //
 //go:noescape
 func fadamPrecondAVX512(g, p, f, r []float32, acc *[2 * fadamLanes]float64, b2, omb2, epsh float32)

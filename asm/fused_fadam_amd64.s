@@ -6,9 +6,10 @@
 // computes. AX is the byte offset of the current vector, CX the byte
 // length. Every kernel saves the caller's MXCSR in its frame, sets
 // FTZ|DAZ (0x8040) and restores it before RET. No float32 operation is
-// fused, so that every level rounds as the reference; the float64 sums
-// use VFMADD231PD on exact squares, which rounds once like the
-// reference's add.
+// fused, so that every level rounds as the reference. The reductions go
+// by blocks of 64 floats, 4 rows of 16 lanes: the rows' squares are
+// summed in float32 as (r0+r1)+(r2+r3), converted to float64 and added
+// to the lanes' partial sums (see fadamAddBlock).
 
 // FA_MXCSR saves MXCSR and sets FTZ|DAZ.
 #define FA_MXCSR \
@@ -18,84 +19,42 @@
 	MOVL    DX, ftz-8(SP)                     \
 	LDMXCSR ftz-8(SP)
 
-// FS_AVX2 adds one 16-float block at off: lanes 0-3 in Y8, 4-7 in Y9,
-// 8-11 in Y10, 12-15 in Y11.
-#define FS_AVX2(o0, o1, o2, o3) \
-	VCVTPS2PD   o0(SI)(AX*1), Y0 \
-	VCVTPS2PD   o1(SI)(AX*1), Y1 \
-	VCVTPS2PD   o2(SI)(AX*1), Y2 \
-	VCVTPS2PD   o3(SI)(AX*1), Y3 \
-	VFMADD231PD Y0, Y0, Y8       \
-	VFMADD231PD Y1, Y1, Y9       \
-	VFMADD231PD Y2, Y2, Y10      \
-	VFMADD231PD Y3, Y3, Y11
+// FS_ROW2 loads 8 floats at off into R and squares them.
+#define FS_ROW2(off, R) \
+	VMOVUPS off(SI)(AX*1), R \
+	VMULPS  R, R, R
 
-// FS_AVX512 adds one 16-float vector at off: lanes 0-7 in Z20, 8-15 in
-// Z21.
-#define FS_AVX512(o0, o1) \
-	VCVTPS2PD   o0(SI)(AX*1), Z0 \
-	VCVTPS2PD   o1(SI)(AX*1), Z1 \
-	VFMADD231PD Z0, Z0, Z20      \
-	VFMADD231PD Z1, Z1, Z21
+// FS_HALF2 adds lanes 8h..8h+7 of the block at AX (rows at o0..o3, the
+// 8-float half h of each) to the float64 lanes LO (first 4) and HI.
+#define FS_HALF2(o0, o1, o2, o3, LO, HI) \
+	FS_ROW2(o0, Y0)             \
+	FS_ROW2(o1, Y1)             \
+	FS_ROW2(o2, Y2)             \
+	FS_ROW2(o3, Y3)             \
+	VADDPS       Y1, Y0, Y0     /* r0+r1 */ \
+	VADDPS       Y3, Y2, Y2     /* r2+r3 */ \
+	VADDPS       Y2, Y0, Y0     \
+	VCVTPS2PD    X0, Y1         \
+	VADDPD       Y1, LO, LO     \
+	VEXTRACTF128 $1, Y0, X0     \
+	VCVTPS2PD    X0, Y0         \
+	VADDPD       Y0, HI, HI
 
-// FP_AVX2 does 8 floats at off, adding the squares of g·r to lanes AG0
-// (first 4) and AG1, of p·r to AW0 and AW1. Y3 = b2, Y4 = omb2,
-// Y5 = epsh, Y6 = 1.
-#define FP_AVX2(off, AG0, AG1, AW0, AW1) \
-	VMOVUPS      off(SI)(AX*1), Y0      /* g */ \
-	VMULPS       off(R9)(AX*1), Y3, Y1  /* b2*f */ \
-	VMULPS       Y0, Y4, Y2             /* omb2*g */ \
-	VMULPS       Y0, Y2, Y2             /* (omb2*g)*g */ \
-	VADDPS       Y2, Y1, Y1             /* f' */ \
-	VMOVUPS      Y1, off(R9)(AX*1)      /* f[i] = f' */ \
-	VSQRTPS      Y1, Y1                 \
-	VADDPS       Y5, Y1, Y1             /* d = sqrt(f')+epsh */ \
-	VXORPS       Y2, Y2, Y2             \
-	VCMPPS       $4, Y2, Y1, Y2         /* d != 0 */ \
-	VDIVPS       Y1, Y6, Y1             /* 1/d */ \
-	VANDPS       Y2, Y1, Y1             /* r, 0 where d = 0 */ \
-	VMOVUPS      Y1, off(R10)(AX*1)     /* r[i] = r */ \
-	VMULPS       Y1, Y0, Y0             /* gh = g*r */ \
-	VMULPS       off(DI)(AX*1), Y1, Y1  /* w = p*r */ \
-	VCVTPS2PD    X0, Y2                 \
-	VFMADD231PD  Y2, Y2, AG0            \
-	VEXTRACTF128 $1, Y0, X0             \
-	VCVTPS2PD    X0, Y0                 \
-	VFMADD231PD  Y0, Y0, AG1            \
-	VCVTPS2PD    X1, Y2                 \
-	VFMADD231PD  Y2, Y2, AW0            \
-	VEXTRACTF128 $1, Y1, X1             \
-	VCVTPS2PD    X1, Y1                 \
-	VFMADD231PD  Y1, Y1, AW1
-
-// FP_SETUP loads the pointers, sets FTZ|DAZ and CX = byte length.
-#define FP_SETUP \
-	MOVQ g_base+0(FP), SI  \
-	MOVQ g_len+8(FP), CX   \
-	MOVQ p_base+24(FP), DI \
-	MOVQ f_base+48(FP), R9 \
-	MOVQ r_base+72(FP), R10 \
-	MOVQ acc+96(FP), R8    \
-	FA_MXCSR               \
-	SHLQ $2, CX
-
-// FP_SUMS adds the squares of Z0 (g·r) to Z20 (lanes 0-7) and Z21, of
-// Z1 (p·r) to Z22 and Z23; Z0..Z2 are clobbered.
-#define FP_SUMS \
-	VCVTPS2PD     Y0, Z2       \
+// FS_TREE adds the block sum of the squared rows Z0..Z3 to the float64
+// lanes Z20 (0-7) and Z21 (8-15).
+#define FS_TREE \
+	VADDPS        Z1, Z0, Z0   /* r0+r1 */ \
+	VADDPS        Z3, Z2, Z2   /* r2+r3 */ \
+	VADDPS        Z2, Z0, Z0   \
+	VCVTPS2PD     Y0, Z4       \
 	VEXTRACTF64X4 $1, Z0, Y0   \
 	VCVTPS2PD     Y0, Z0       \
-	VFMADD231PD   Z2, Z2, Z20  \
-	VFMADD231PD   Z0, Z0, Z21  \
-	VCVTPS2PD     Y1, Z2       \
-	VEXTRACTF64X4 $1, Z1, Y1   \
-	VCVTPS2PD     Y1, Z1       \
-	VFMADD231PD   Z2, Z2, Z22  \
-	VFMADD231PD   Z1, Z1, Z23
+	VADDPD        Z4, Z20, Z20 \
+	VADDPD        Z0, Z21, Z21
 
-// FP_AVX512 does 16 floats at off. Z16 = b2, Z17 = omb2, Z18 = epsh,
-// Z19 = 1, Z25 = 0.
-#define FP_AVX512(off) \
+// FP_ROW does one 16-float row at off of pass 2, leaving (g·r)² in G and
+// (p·r)² in W. Z16 = b2, Z17 = omb2, Z18 = epsh, Z19 = 1, Z25 = 0.
+#define FP_ROW(off, G, W) \
 	VMOVUPS  off(SI)(AX*1), Z0      /* g */ \
 	VMULPS   off(R9)(AX*1), Z16, Z1 /* b2*f */ \
 	VMULPS   Z0, Z17, Z2            /* omb2*g */ \
@@ -109,7 +68,123 @@
 	VMOVUPS  Z1, off(R10)(AX*1)     /* r[i] = r */ \
 	VMULPS   Z1, Z0, Z0             /* gh = g*r */ \
 	VMULPS   off(DI)(AX*1), Z1, Z1  /* w = p*r */ \
-	FP_SUMS
+	VMULPS   Z0, Z0, G              \
+	VMULPS   Z1, Z1, W
+
+// FP_ROWM is FP_ROW for the lanes of mask K (0 elsewhere, nothing
+// stored there).
+#define FP_ROWM(off, K, G, W) \
+	VMOVUPS.Z off(SI)(AX*1), K, Z0  /* g */ \
+	VMOVUPS.Z off(R9)(AX*1), K, Z1  /* f */ \
+	VMOVUPS.Z off(DI)(AX*1), K, Z3  /* p */ \
+	VMULPS    Z1, Z16, Z1           /* b2*f */ \
+	VMULPS    Z0, Z17, Z2           /* omb2*g */ \
+	VMULPS    Z0, Z2, Z2            /* (omb2*g)*g */ \
+	VADDPS    Z2, Z1, Z1            /* f' */ \
+	VMOVUPS   Z1, K, off(R9)(AX*1)  /* f[i] = f' */ \
+	VSQRTPS   Z1, Z1                \
+	VADDPS    Z18, Z1, Z1           /* d */ \
+	VCMPPS    $4, Z25, Z1, K, K2    /* K2 = K && d != 0 */ \
+	VDIVPS.Z  Z1, Z19, K2, Z1       /* r */ \
+	VMOVUPS   Z1, K, off(R10)(AX*1) /* r[i] = r */ \
+	VMULPS    Z1, Z0, Z0            /* gh */ \
+	VMULPS    Z3, Z1, Z1            /* w */ \
+	VMULPS    Z0, Z0, G             \
+	VMULPS    Z1, Z1, W
+
+// FP_TREE adds the block sums of rows Z4/Z5 .. Z10/Z11 (ĝ², ŵ²) to the
+// float64 lanes Z20, Z21 (ĝ) and Z22, Z23 (ŵ).
+#define FP_TREE \
+	VADDPS        Z6, Z4, Z4   /* r0+r1 */ \
+	VADDPS        Z10, Z8, Z8  /* r2+r3 */ \
+	VADDPS        Z8, Z4, Z4   \
+	VADDPS        Z7, Z5, Z5   \
+	VADDPS        Z11, Z9, Z9  \
+	VADDPS        Z9, Z5, Z5   \
+	VCVTPS2PD     Y4, Z12      \
+	VEXTRACTF64X4 $1, Z4, Y4   \
+	VCVTPS2PD     Y4, Z4       \
+	VADDPD        Z12, Z20, Z20 \
+	VADDPD        Z4, Z21, Z21 \
+	VCVTPS2PD     Y5, Z12      \
+	VEXTRACTF64X4 $1, Z5, Y5   \
+	VCVTPS2PD     Y5, Z5       \
+	VADDPD        Z12, Z22, Z22 \
+	VADDPD        Z5, Z23, Z23
+
+// FP_SUB2 does 8 floats at off of pass 2 with AVX2, leaving (g·r)² in G
+// and (p·r)² in W. Y3 = b2, Y4 = omb2, Y5 = epsh, Y6 = 1.
+#define FP_SUB2(off, G, W) \
+	VMOVUPS off(SI)(AX*1), Y0      /* g */ \
+	VMULPS  off(R9)(AX*1), Y3, Y1  /* b2*f */ \
+	VMULPS  Y0, Y4, Y2             /* omb2*g */ \
+	VMULPS  Y0, Y2, Y2             /* (omb2*g)*g */ \
+	VADDPS  Y2, Y1, Y1             /* f' */ \
+	VMOVUPS Y1, off(R9)(AX*1)      /* f[i] = f' */ \
+	VSQRTPS Y1, Y1                 \
+	VADDPS  Y5, Y1, Y1             /* d = sqrt(f')+epsh */ \
+	VXORPS  Y2, Y2, Y2             \
+	VCMPPS  $4, Y2, Y1, Y2         /* d != 0 */ \
+	VDIVPS  Y1, Y6, Y1             /* 1/d */ \
+	VANDPS  Y2, Y1, Y1             /* r, 0 where d = 0 */ \
+	VMOVUPS Y1, off(R10)(AX*1)     /* r[i] = r */ \
+	VMULPS  Y1, Y0, Y0             /* gh = g*r */ \
+	VMULPS  off(DI)(AX*1), Y1, Y1  /* w = p*r */ \
+	VMULPS  Y0, Y0, G              \
+	VMULPS  Y1, Y1, W
+
+// FP_LANES2 adds the 8 float32 lane sums in YS (XS its low half) to
+// the float64 lanes at a0(R8) (first 4) and a1(R8).
+#define FP_LANES2(XS, YS, a0, a1) \
+	VCVTPS2PD    XS, Y7          \
+	VADDPD       a0(R8), Y7, Y7  \
+	VMOVUPD      Y7, a0(R8)      \
+	VEXTRACTF128 $1, YS, XS      \
+	VCVTPS2PD    XS, YS          \
+	VADDPD       a1(R8), YS, YS  \
+	VMOVUPD      YS, a1(R8)
+
+// FP_HALF2 does the 8-float half h of the four rows of the block at AX
+// (offsets o0..o3) and adds its lane sums to acc: ĝ at g0, g1; ŵ at w0,
+// w1 (byte offsets into acc).
+#define FP_HALF2(o0, o1, o2, o3, g0, g1, w0, w1) \
+	FP_SUB2(o0, Y8, Y9)     \
+	FP_SUB2(o1, Y10, Y11)   \
+	VADDPS Y10, Y8, Y8      /* r0+r1 */ \
+	VADDPS Y11, Y9, Y9      \
+	FP_SUB2(o2, Y10, Y11)   \
+	FP_SUB2(o3, Y12, Y13)   \
+	VADDPS Y12, Y10, Y10    /* r2+r3 */ \
+	VADDPS Y13, Y11, Y11    \
+	VADDPS Y10, Y8, Y8      \
+	VADDPS Y11, Y9, Y9      \
+	FP_LANES2(X8, Y8, g0, g1) \
+	FP_LANES2(X9, Y9, w0, w1)
+
+// FA_MASKS sets K1, K3, K4, K5 to the lanes of rows 0..3 of a block of
+// the CX floats (1..63) left; clobbers BX.
+#define FA_MASKS \
+	MOVQ  $1, BX     \
+	SHLQ  CX, BX     \
+	DECQ  BX         /* BX = 1<<CX - 1 */ \
+	KMOVW BX, K1     \
+	SHRQ  $16, BX    \
+	KMOVW BX, K3     \
+	SHRQ  $16, BX    \
+	KMOVW BX, K4     \
+	SHRQ  $16, BX    \
+	KMOVW BX, K5
+
+// FP_SETUP loads the pointers, sets FTZ|DAZ and CX = byte length.
+#define FP_SETUP \
+	MOVQ g_base+0(FP), SI  \
+	MOVQ g_len+8(FP), CX   \
+	MOVQ p_base+24(FP), DI \
+	MOVQ f_base+48(FP), R9 \
+	MOVQ r_base+72(FP), R10 \
+	MOVQ acc+96(FP), R8    \
+	FA_MXCSR               \
+	SHLQ $2, CX
 
 // FU_VEC updates one whole vector at off; temporaries T0..T3, constants
 // as named.
@@ -145,7 +220,7 @@
 	SHLQ $2, CX
 
 // ---------------------------------------------------------------------
-// Pass 1: acc[i%16] += float64(g[i])². SI = g, R8 = acc.
+// Pass 1: the block sums of g². SI = g, R8 = acc.
 
 // func fadamSumAVX2(g []float32, acc *[16]float64)
 TEXT ·fadamSumAVX2(SB), NOSPLIT, $8-32
@@ -153,27 +228,20 @@ TEXT ·fadamSumAVX2(SB), NOSPLIT, $8-32
 	MOVQ    g_len+8(FP), CX
 	MOVQ    acc+24(FP), R8
 	FA_MXCSR
-	SHLQ    $2, CX                  // CX = bytes, a multiple of 64
-	VMOVUPD (R8), Y8
+	SHLQ    $2, CX                  // CX = bytes, a multiple of 256
+	VMOVUPD (R8), Y8                // lanes 0-3, 4-7, 8-11, 12-15
 	VMOVUPD 32(R8), Y9
 	VMOVUPD 64(R8), Y10
 	VMOVUPD 96(R8), Y11
-	MOVQ    CX, BX
-	ANDQ    $-128, BX               // BX = bytes in whole 2-block steps
 	XORQ    AX, AX
 
-fs2Pair:                            // for ; AX < BX; AX += 128: 32 floats
-	CMPQ AX, BX
-	JAE  fs2Block
-	FS_AVX2(0, 16, 32, 48)
-	FS_AVX2(64, 80, 96, 112)
-	ADDQ $128, AX
-	JMP  fs2Pair
-
-fs2Block:                           // at most one 16-float block left
+fs2Block:                           // for ; AX < CX; AX += 256: 64 floats
 	CMPQ AX, CX
 	JAE  fs2Done
-	FS_AVX2(0, 16, 32, 48)
+	FS_HALF2(0, 64, 128, 192, Y8, Y9)
+	FS_HALF2(32, 96, 160, 224, Y10, Y11)
+	ADDQ $256, AX
+	JMP  fs2Block
 
 fs2Done:
 	VMOVUPD Y8, (R8)
@@ -191,45 +259,41 @@ TEXT ·fadamSumAVX512(SB), NOSPLIT, $8-32
 	MOVQ    acc+24(FP), R8
 	FA_MXCSR
 	SHLQ    $2, CX                  // CX = bytes
-	VMOVUPD (R8), Z20
-	VMOVUPD 64(R8), Z21
+	VMOVUPD (R8), Z20               // lanes 0-7
+	VMOVUPD 64(R8), Z21             // lanes 8-15
 	MOVQ    CX, BX
-	ANDQ    $-256, BX               // BX = bytes in whole 4-vector blocks
-	MOVQ    CX, DX
-	ANDQ    $-64, DX                // DX = bytes in whole vectors
+	ANDQ    $-256, BX               // BX = bytes in whole blocks
 	XORQ    AX, AX
 
 fs5Block:                           // for ; AX < BX; AX += 256: 64 floats
-	CMPQ AX, BX
-	JAE  fs5Vec
-	FS_AVX512(0, 32)
-	FS_AVX512(64, 96)
-	FS_AVX512(128, 160)
-	FS_AVX512(192, 224)
-	ADDQ $256, AX
-	JMP  fs5Block
+	CMPQ    AX, BX
+	JAE     fs5Tail
+	VMOVUPS (SI)(AX*1), Z0
+	VMOVUPS 64(SI)(AX*1), Z1
+	VMOVUPS 128(SI)(AX*1), Z2
+	VMOVUPS 192(SI)(AX*1), Z3
+	VMULPS  Z0, Z0, Z0
+	VMULPS  Z1, Z1, Z1
+	VMULPS  Z2, Z2, Z2
+	VMULPS  Z3, Z3, Z3
+	FS_TREE
+	ADDQ    $256, AX
+	JMP     fs5Block
 
-fs5Vec:                             // for ; AX < DX; AX += 64: 16 floats
-	CMPQ AX, DX
-	JAE  fs5Tail
-	FS_AVX512(0, 32)
-	ADDQ $64, AX
-	JMP  fs5Vec
-
-fs5Tail:                            // the last len(g)%16 floats under mask K1
-	SUBQ  AX, CX
-	JZ    fs5Done
-	SHRQ  $2, CX                    // CX = 1..15 floats left
-	MOVL  $1, BX
-	SHLL  CX, BX
-	DECL  BX
-	KMOVW BX, K1                    // K1 = lanes 0..CX-1
-	VMOVUPS.Z (SI)(AX*1), K1, Z2    // 0 beyond the end
-	VCVTPS2PD Y2, Z0
-	VEXTRACTF64X4 $1, Z2, Y1
-	VCVTPS2PD Y1, Z1
-	VFMADD231PD Z0, Z0, Z20
-	VFMADD231PD Z1, Z1, Z21
+fs5Tail:                            // the last len(g)%64 floats, rows under masks
+	SUBQ      AX, CX
+	JZ        fs5Done
+	SHRQ      $2, CX                // CX = 1..63 floats left
+	FA_MASKS
+	VMOVUPS.Z (SI)(AX*1), K1, Z0
+	VMOVUPS.Z 64(SI)(AX*1), K3, Z1
+	VMOVUPS.Z 128(SI)(AX*1), K4, Z2
+	VMOVUPS.Z 192(SI)(AX*1), K5, Z3
+	VMULPS    Z0, Z0, Z0
+	VMULPS    Z1, Z1, Z1
+	VMULPS    Z2, Z2, Z2
+	VMULPS    Z3, Z3, Z3
+	FS_TREE
 
 fs5Done:
 	VMOVUPD Z20, (R8)
@@ -249,34 +313,18 @@ TEXT ·fadamPrecondAVX2(SB), NOSPLIT, $8-116
 	MOVL         $0x3f800000, R11
 	MOVQ         R11, X6
 	VBROADCASTSS X6, Y6             // Y6 = 1
-	FP_SETUP
-	VMOVUPD (R8), Y8                // Σĝ² lanes 0-3, 4-7, 8-11, 12-15
-	VMOVUPD 32(R8), Y9
-	VMOVUPD 64(R8), Y10
-	VMOVUPD 96(R8), Y11
-	VMOVUPD 128(R8), Y12            // Σŵ² lanes
-	VMOVUPD 160(R8), Y13
-	VMOVUPD 192(R8), Y14
-	VMOVUPD 224(R8), Y15
-	XORQ    AX, AX
+	FP_SETUP                        // CX = bytes, a multiple of 256
+	XORQ         AX, AX
 
-fp2Block:                           // for ; AX < CX; AX += 64: 16 floats
+fp2Block:                           // for ; AX < CX; AX += 256: 64 floats
 	CMPQ AX, CX
 	JAE  fp2Done
-	FP_AVX2(0, Y8, Y9, Y12, Y13)
-	FP_AVX2(32, Y10, Y11, Y14, Y15)
-	ADDQ $64, AX
+	FP_HALF2(0, 64, 128, 192, 0, 32, 128, 160)
+	FP_HALF2(32, 96, 160, 224, 64, 96, 192, 224)
+	ADDQ $256, AX
 	JMP  fp2Block
 
 fp2Done:
-	VMOVUPD Y8, (R8)
-	VMOVUPD Y9, 32(R8)
-	VMOVUPD Y10, 64(R8)
-	VMOVUPD Y11, 96(R8)
-	VMOVUPD Y12, 128(R8)
-	VMOVUPD Y13, 160(R8)
-	VMOVUPD Y14, 192(R8)
-	VMOVUPD Y15, 224(R8)
 	LDMXCSR saved-4(SP)             // MXCSR = saved
 	VZEROUPPER
 	RET
@@ -296,49 +344,30 @@ TEXT ·fadamPrecondAVX512(SB), NOSPLIT, $8-116
 	VMOVUPD 128(R8), Z22            // Σŵ² lanes 0-7, 8-15
 	VMOVUPD 192(R8), Z23
 	MOVQ    CX, BX
-	ANDQ    $-128, BX               // BX = bytes in whole 2-vector blocks
-	MOVQ    CX, DX
-	ANDQ    $-64, DX                // DX = bytes in whole vectors
+	ANDQ    $-256, BX               // BX = bytes in whole blocks
 	XORQ    AX, AX
 
-fp5Block:                           // for ; AX < BX; AX += 128: 32 floats
+fp5Block:                           // for ; AX < BX; AX += 256: 64 floats
 	CMPQ AX, BX
-	JAE  fp5Vec
-	FP_AVX512(0)
-	FP_AVX512(64)
-	ADDQ $128, AX
+	JAE  fp5Tail
+	FP_ROW(0, Z4, Z5)
+	FP_ROW(64, Z6, Z7)
+	FP_ROW(128, Z8, Z9)
+	FP_ROW(192, Z10, Z11)
+	FP_TREE
+	ADDQ $256, AX
 	JMP  fp5Block
 
-fp5Vec:                             // at most one whole vector left
-	CMPQ AX, DX
-	JAE  fp5Tail
-	FP_AVX512(0)
-	ADDQ $64, AX
-
-fp5Tail:                            // the last len(g)%16 floats under mask K1
-	SUBQ     AX, CX
-	JZ       fp5Done
-	SHRQ     $2, CX                 // CX = 1..15 floats left
-	MOVL     $1, BX
-	SHLL     CX, BX
-	DECL     BX
-	KMOVW    BX, K1                 // K1 = lanes 0..CX-1
-	VMOVUPS.Z (SI)(AX*1), K1, Z0    // g (0 beyond the end)
-	VMOVUPS.Z (R9)(AX*1), K1, Z1    // f
-	VMOVUPS.Z (DI)(AX*1), K1, Z3    // p
-	VMULPS   Z1, Z16, Z1            // b2*f
-	VMULPS   Z0, Z17, Z2            // omb2*g
-	VMULPS   Z0, Z2, Z2             // (omb2*g)*g
-	VADDPS   Z2, Z1, Z1             // f'
-	VMOVUPS  Z1, K1, (R9)(AX*1)     // f[i] = f'
-	VSQRTPS  Z1, Z1
-	VADDPS   Z18, Z1, Z1            // d
-	VCMPPS   $4, Z25, Z1, K1, K2    // K2 = K1 && d != 0
-	VDIVPS.Z Z1, Z19, K2, Z1        // r
-	VMOVUPS  Z1, K1, (R10)(AX*1)    // r[i] = r
-	VMULPS   Z1, Z0, Z0             // gh (0 beyond the end)
-	VMULPS   Z3, Z1, Z1             // w (0 beyond the end)
-	FP_SUMS
+fp5Tail:                            // the last len(g)%64 floats, rows under masks
+	SUBQ AX, CX
+	JZ   fp5Done
+	SHRQ $2, CX                     // CX = 1..63 floats left
+	FA_MASKS
+	FP_ROWM(0, K1, Z4, Z5)
+	FP_ROWM(64, K3, Z6, Z7)
+	FP_ROWM(128, K4, Z8, Z9)
+	FP_ROWM(192, K5, Z10, Z11)
+	FP_TREE
 
 fp5Done:
 	VMOVUPD Z20, (R8)

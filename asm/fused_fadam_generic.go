@@ -2,12 +2,32 @@ package asm
 
 import "math"
 
-// fadamSumGeneric is the reference of FAdamStep's first pass: it adds
-// float64(g[i])² (g read through DAZ) to acc[i mod 16], in order of i.
+// fadamBlock is the block of FAdamStep's reductions: 4 rows of 16 lanes.
+const fadamBlock = 4 * fadamLanes
+
+// fadamAddBlock adds one block's squares q (row-major, rows of 16 lanes,
+// zero where the block runs past the slice) to the lanes of acc: lane j
+// gets float64((q0+q1) + (q2+q3)), the float32 sums of its rows.
+func fadamAddBlock(acc []float64, q *[fadamBlock]float32) {
+	for j := range fadamLanes {
+		a := ftz32(q[j] + q[fadamLanes+j])
+		b := ftz32(q[2*fadamLanes+j] + q[3*fadamLanes+j])
+		acc[j] += float64(ftz32(a + b))
+	}
+}
+
+// fadamSumGeneric is the reference of FAdamStep's first pass: for each
+// block of 64 elements (from the start of g; the last one padded with
+// zeros) it adds the float32 squares g[i]·g[i] (g read through DAZ,
+// squares flushed) to the 16 lanes of acc as fadamAddBlock does.
 func fadamSumGeneric(g []float32, acc *[fadamLanes]float64) {
-	for i, x := range g {
-		v := float64(daz32(x))
-		acc[i%fadamLanes] += v * v
+	for b := 0; b < len(g); b += fadamBlock {
+		var q [fadamBlock]float32
+		for i, x := range g[b:min(b+fadamBlock, len(g))] {
+			x = daz32(x)
+			q[i] = ftz32(x * x)
+		}
+		fadamAddBlock(acc[:], &q)
 	}
 }
 
@@ -21,23 +41,42 @@ func fadamRecip(d float32) float32 {
 
 // fadamPrecondGeneric is the reference of FAdamStep's second pass on
 // validated slices: f ← β̂2·f + ((1−β̂2)·g)·g, r = 1/(√f + ε̂) (0 where that
-// is 0), and Σ(g·r)² into acc[i mod 16], Σ(p·r)² into acc[16 + i mod 16],
-// every float32 operation flushed as FTZ does.
+// is 0), every float32 operation flushed as FTZ does, and the squares of
+// ĝ = g·r and ŵ = p·r summed by blocks as fadamSumGeneric does, ĝ into
+// acc[:16] and ŵ into acc[16:].
 func fadamPrecondGeneric(g, p, f, r []float32, acc *[2 * fadamLanes]float64, k *fadamConsts) {
 	p = p[:len(g)]
 	f = f[:len(g)]
 	r = r[:len(g)]
-	for i := range g {
-		gi, pi, fi := daz32(g[i]), daz32(p[i]), daz32(f[i])
-		fi = ftz32(ftz32(k.b2*fi) + ftz32(ftz32(k.omb2*gi)*gi))
-		d := ftz32(ftz32(float32(math.Sqrt(float64(fi)))) + k.epsh)
-		ri := fadamRecip(d)
-		gh, w := float64(ftz32(gi*ri)), float64(ftz32(pi*ri))
-		acc[i%fadamLanes] += gh * gh
-		acc[fadamLanes+i%fadamLanes] += w * w
-		f[i] = fi
-		r[i] = ri
+	for b := 0; b < len(g); b += fadamBlock {
+		var qg, qw [fadamBlock]float32
+		for i := b; i < min(b+fadamBlock, len(g)); i++ {
+			gi, pi, fi := daz32(g[i]), daz32(p[i]), daz32(f[i])
+			fi = ftz32(ftz32(k.b2*fi) + ftz32(ftz32(k.omb2*gi)*gi))
+			d := ftz32(ftz32(float32(math.Sqrt(float64(fi)))) + k.epsh)
+			ri := fadamRecip(d)
+			gh, w := ftz32(gi*ri), ftz32(pi*ri)
+			qg[i-b], qw[i-b] = ftz32(gh*gh), ftz32(w*w)
+			f[i] = fi
+			r[i] = ri
+		}
+		fadamAddBlock(acc[:fadamLanes], &qg)
+		fadamAddBlock(acc[fadamLanes:], &qw)
 	}
+}
+
+// fadamSquares returns Σ float64(g[i]·r[i])² and Σ float64(p[i]·r[i])²
+// in order, with the products flushed as FTZ does: FAdamStep's exact
+// sums where the block sums overflow float32.
+func fadamSquares(g, p, r []float32) (sh, sw float64) {
+	p = p[:len(g)]
+	r = r[:len(g)]
+	for i := range g {
+		gh, w := float64(ftz32(daz32(g[i])*r[i])), float64(ftz32(daz32(p[i])*r[i]))
+		sh += gh * gh
+		sw += w * w
+	}
+	return sh, sw
 }
 
 // fadamUpdateGeneric is the reference of FAdamStep's third pass on
