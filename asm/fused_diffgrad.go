@@ -13,6 +13,7 @@ type diffgradConsts struct {
 	decay    float32 // 1−η·λ for the decoupled form, else 1
 	step     float32 // η·√bc2/bc1
 	eps      float32 // ε
+	plain    bool    // λ = 0: g' = g and p' = p, no λ terms computed
 }
 
 func diffgradConstsOf(h AdamParams) diffgradConsts {
@@ -29,6 +30,7 @@ func diffgradConstsOf(h AdamParams) diffgradConsts {
 	} else {
 		k.wd = float32(h.WeightDecay)
 	}
+	k.plain = k.wd == 0 && k.decay == 1
 	return k
 }
 

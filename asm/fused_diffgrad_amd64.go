@@ -7,11 +7,11 @@ package asm
 func diffgradStep(p, g, m, v, prev []float32, k *diffgradConsts) {
 	switch active {
 	case AVX512:
-		diffgradAVX512(p, g, m, v, prev, k.b1, k.omb1, k.b2, k.omb2, k.wd, k.decay, k.step, k.eps)
+		diffgradAVX512(p, g, m, v, prev, k.b1, k.omb1, k.b2, k.omb2, k.wd, k.decay, k.step, k.eps, k.plain)
 	case AVX2:
 		n := len(p) &^ 7
 		if n > 0 {
-			diffgradAVX2(p[:n], g[:n], m[:n], v[:n], prev[:n], k.b1, k.omb1, k.b2, k.omb2, k.wd, k.decay, k.step, k.eps)
+			diffgradAVX2(p[:n], g[:n], m[:n], v[:n], prev[:n], k.b1, k.omb1, k.b2, k.omb2, k.wd, k.decay, k.step, k.eps, k.plain)
 		}
 		diffgradStepGeneric(p[n:], g[n:], m[n:], v[n:], prev[n:], k)
 	default:
@@ -24,8 +24,10 @@ func diffgradStep(p, g, m, v, prev []float32, k *diffgradConsts) {
 // return), the exp as diffgradDen:
 //
 //	for i := range p {
-//		gi := g[i] + wd*p[i]
-//		pi := p[i] * decay
+//		gi, pi := g[i], p[i]
+//		if !plain {
+//			gi, pi = gi+wd*pi, pi*decay
+//		}
 //		m[i] = b1*m[i] + omb1*gi
 //		v[i] = b2*v[i] + (omb2*gi)*gi
 //		den := diffgradDen(prev[i], gi, sqrt(v[i])+eps)   // (1+exp(-|prev[i]-gi|))*(sqrt(v[i])+eps)
@@ -36,11 +38,11 @@ func diffgradStep(p, g, m, v, prev []float32, k *diffgradConsts) {
 // Requires AVX, AVX2, FMA3. The other slices must be at least as long as p.
 //
 //go:noescape
-func diffgradAVX2(p, g, m, v, prev []float32, b1, omb1, b2, omb2, wd, decay, step, eps float32)
+func diffgradAVX2(p, g, m, v, prev []float32, b1, omb1, b2, omb2, wd, decay, step, eps float32, plain bool)
 
 // diffgradAVX512 is diffgradAVX2 for any len(p), 16 floats per vector, the
 // last partial vector under a K mask, f by VREDUCEPS. Requires AVX-512 F
 // and DQ.
 //
 //go:noescape
-func diffgradAVX512(p, g, m, v, prev []float32, b1, omb1, b2, omb2, wd, decay, step, eps float32)
+func diffgradAVX512(p, g, m, v, prev []float32, b1, omb1, b2, omb2, wd, decay, step, eps float32, plain bool)

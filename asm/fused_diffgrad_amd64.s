@@ -116,15 +116,15 @@ GLOBL diffgradC<>(SB), RODATA|NOPTR, $320
 	PREFETCHT0 (DG_PFD+off)(R9)(AX*1)  \
 	PREFETCHT0 (DG_PFD+off)(R10)(AX*1)
 
-// DG_MOMENTS loads one vector: T4 = prev[i], T0 = g' = g[i] + wd·p[i],
-// T1 = p[i]·decay, T2 = m' and T3 = v' (LOADM, LOADV: operands reading
-// m[i] and v[i]), with no store.
-#define DG_MOMENTS(LOADPREV, LOADG, LOADP, LOADM, LOADV, T0, T1, T2, T3, T4, WD, DECAY, B1, OMB1, B2, OMB2) \
+// DG_MOMENTS loads one vector: T4 = prev[i], T0 = g', T1 = p', T2 = m'
+// and T3 = v' (LOADM, LOADV: operands reading m[i] and v[i]), with no
+// store. WDD(T0, T1) applies the λ terms (DG_WDD_*) or nothing (DG_NOWDD,
+// plain).
+#define DG_MOMENTS(LOADPREV, LOADG, LOADP, LOADM, LOADV, T0, T1, T2, T3, T4, WDD, B1, OMB1, B2, OMB2) \
 	VMOVUPS      LOADPREV, T4      /* a := prev[i] */ \
 	VMOVUPS      LOADG, T0         /* g := g[i] */ \
 	VMOVUPS      LOADP, T1         /* p := p[i] */ \
-	VFMADD231PS  T1, WD, T0        /* g += wd*p */ \
-	VMULPS       DECAY, T1, T1     /* p *= decay */ \
+	WDD(T0, T1)                    /* g += wd*p; p *= decay (unless plain) */ \
 	VMULPS       T0, OMB1, T2      /* mm := omb1*g */ \
 	VFMADD231PS  LOADM, B1, T2     /* mm += b1*m[i] */ \
 	VMULPS       T0, OMB2, T3      /* vv := omb2*g */ \
@@ -170,9 +170,18 @@ GLOBL diffgradC<>(SB), RODATA|NOPTR, $320
 #define DG_MIN87_AVX512(A, T) VMINPS A, Z26, A
 #define DG_REDUCE_AVX512(T, S, F) VREDUCEPS $0, T, F
 
-// DG_AVX2(off) and DG_AVX512(off) update the whole vector at off+AX.
-#define DG_AVX2(off) \
-	DG_MOMENTS(off(R10)(AX*1), off(SI)(AX*1), off(DI)(AX*1), off(R8)(AX*1), off(R9)(AX*1), Y0, Y1, Y2, Y3, Y4, Y8, Y9, Y10, Y11, Y12, Y13) \
+#define DG_NOWDD(T0, T1)
+#define DG_WDD_AVX2(T0, T1) \
+	VFMADD231PS T1, Y8, T0 \
+	VMULPS      Y9, T1, T1
+#define DG_WDD_AVX512(T0, T1) \
+	VFMADD231PS T1, Z16, T0 \
+	VMULPS      Z17, T1, T1
+
+// DG_AVX2(off, WDD) and DG_AVX512(off, WDD) update the whole vector at
+// off+AX.
+#define DG_AVX2(off, WDD) \
+	DG_MOMENTS(off(R10)(AX*1), off(SI)(AX*1), off(DI)(AX*1), off(R8)(AX*1), off(R9)(AX*1), Y0, Y1, Y2, Y3, Y4, WDD, Y10, Y11, Y12, Y13) \
 	VMOVUPS Y2, off(R8)(AX*1)  /* m[i] = mm */ \
 	VMOVUPS Y3, off(R9)(AX*1)  /* v[i] = vv */ \
 	VMOVUPS Y0, off(R10)(AX*1) /* prev[i] = g */ \
@@ -182,15 +191,16 @@ GLOBL diffgradC<>(SB), RODATA|NOPTR, $320
 #define DG_AVX512_UPDATE(T0, T1, T2, T3, T4, T5, T6, T7) \
 	DG_UPDATE(T0, T1, T2, T3, T4, T5, T6, T7, Z22, Z23, Z24, Z25, Z27, Z28, Z29, Z30, Z31, Z15, Z14, DG_MIN87_AVX512, DG_REDUCE_AVX512)
 
-#define DG_AVX512(off) \
-	DG_MOMENTS(off(R10)(AX*1), off(SI)(AX*1), off(DI)(AX*1), off(R8)(AX*1), off(R9)(AX*1), Z0, Z1, Z2, Z3, Z4, Z16, Z17, Z18, Z19, Z20, Z21) \
+#define DG_AVX512(off, WDD) \
+	DG_MOMENTS(off(R10)(AX*1), off(SI)(AX*1), off(DI)(AX*1), off(R8)(AX*1), off(R9)(AX*1), Z0, Z1, Z2, Z3, Z4, WDD, Z18, Z19, Z20, Z21) \
 	VMOVUPS Z2, off(R8)(AX*1)  /* m[i] = mm */ \
 	VMOVUPS Z3, off(R9)(AX*1)  /* v[i] = vv */ \
 	VMOVUPS Z0, off(R10)(AX*1) /* prev[i] = g */ \
 	DG_AVX512_UPDATE(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7) \
 	VMOVUPS Z1, off(DI)(AX*1)  /* p[i] = p */
 
-// DG_SETUP loads the pointers, sets FTZ|DAZ and CX = byte length.
+// DG_SETUP loads the pointers, sets FTZ|DAZ, CX = byte length and R11 =
+// plain.
 #define DG_SETUP \
 	MOVQ    p_base+0(FP), DI                  \
 	MOVQ    p_len+8(FP), CX                   \
@@ -198,6 +208,7 @@ GLOBL diffgradC<>(SB), RODATA|NOPTR, $320
 	MOVQ    m_base+48(FP), R8                 \
 	MOVQ    v_base+72(FP), R9                 \
 	MOVQ    prev_base+96(FP), R10             \
+	MOVBLZX plain+152(FP), R11                \
 	STMXCSR saved-4(SP)   /* saved := MXCSR */ \
 	MOVL    saved-4(SP), DX                   \
 	ORL     $0x8040, DX   /* FTZ | DAZ */     \
@@ -205,8 +216,28 @@ GLOBL diffgradC<>(SB), RODATA|NOPTR, $320
 	LDMXCSR ftz-8(SP)     /* MXCSR = saved | FTZ | DAZ */ \
 	SHLQ    $2, CX        /* CX = bytes */
 
-// func diffgradAVX2(p, g, m, v, prev []float32, b1, omb1, b2, omb2, wd, decay, step, eps float32)
-TEXT ·diffgradAVX2(SB), NOSPLIT, $8-152
+// DG2_LOOPS(WDD, block, vec) runs the AVX2 loops, then jumps to dg2Done.
+#define DG2_LOOPS(WDD, block, vec) \
+block:                      \
+	CMPQ AX, BX             \
+	JAE  vec                \
+	DG_PF(0)                \
+	DG_PF(64)               \
+	DG_AVX2(0, WDD)         \
+	DG_AVX2(32, WDD)        \
+	DG_AVX2(64, WDD)        \
+	DG_AVX2(96, WDD)        \
+	ADDQ $128, AX           \
+	JMP  block              \
+vec:                        \
+	CMPQ AX, CX             \
+	JAE  dg2Done            \
+	DG_AVX2(0, WDD)         \
+	ADDQ $32, AX            \
+	JMP  vec
+
+// func diffgradAVX2(p, g, m, v, prev []float32, b1, omb1, b2, omb2, wd, decay, step, eps float32, plain bool)
+TEXT ·diffgradAVX2(SB), NOSPLIT, $8-153
 	VBROADCASTSS wd+136(FP), Y8     // Y8 = wd
 	VBROADCASTSS decay+140(FP), Y9  // Y9 = decay
 	VBROADCASTSS b1+120(FP), Y10    // Y10 = b1
@@ -220,32 +251,64 @@ TEXT ·diffgradAVX2(SB), NOSPLIT, $8-152
 	ANDQ $-128, BX                  // BX = bytes in whole 4-vector blocks
 	XORQ AX, AX
 
-dg2Block:                           // for ; AX < BX; AX += 128: 32 floats
-	CMPQ AX, BX
-	JAE  dg2Vec
-	DG_PF(0)
-	DG_PF(64)
-	DG_AVX2(0)
-	DG_AVX2(32)
-	DG_AVX2(64)
-	DG_AVX2(96)
-	ADDQ $128, AX
-	JMP  dg2Block
+	TESTQ R11, R11
+	JNZ   dg2Plain
+	DG2_LOOPS(DG_WDD_AVX2, dg2Block, dg2Vec)  // with the λ terms
 
-dg2Vec:                             // for ; AX < CX; AX += 32: 8 floats
-	CMPQ AX, CX
-	JAE  dg2Done
-	DG_AVX2(0)
-	ADDQ $32, AX
-	JMP  dg2Vec
+dg2Plain:
+	DG2_LOOPS(DG_NOWDD, dg2PlainBlock, dg2PlainVec)  // plain: λ = 0
 
 dg2Done:
 	LDMXCSR saved-4(SP)             // MXCSR = saved
 	VZEROUPPER
 	RET
 
-// func diffgradAVX512(p, g, m, v, prev []float32, b1, omb1, b2, omb2, wd, decay, step, eps float32)
-TEXT ·diffgradAVX512(SB), NOSPLIT, $8-152
+// DG5_LOOPS(WDD, block, vec, tail) runs the AVX-512 loops and the last
+// len(p)%16 floats under mask K1 (zeros loaded beyond the end), then
+// jumps to dg5Done.
+#define DG5_LOOPS(WDD, block, vec, tail) \
+block:                                    \
+	CMPQ AX, BX                           \
+	JAE  vec                              \
+	DG_PF(0)                              \
+	DG_PF(64)                             \
+	DG_PF(128)                            \
+	DG_PF(192)                            \
+	DG_AVX512(0, WDD)                     \
+	DG_AVX512(64, WDD)                    \
+	DG_AVX512(128, WDD)                   \
+	DG_AVX512(192, WDD)                   \
+	ADDQ $256, AX                         \
+	JMP  block                            \
+vec:                                      \
+	CMPQ AX, DX                           \
+	JAE  tail                             \
+	DG_AVX512(0, WDD)                     \
+	ADDQ $64, AX                          \
+	JMP  vec                              \
+tail:                                     \
+	SUBQ AX, CX                           \
+	JZ   dg5Done                          \
+	SHRQ $2, CX                           \
+	MOVL $1, BX                           \
+	SHLL CX, BX                           \
+	DECL BX                               \
+	KMOVW BX, K1                          \
+	VMOVUPS.Z (R10)(AX*1), K1, Z4         \
+	VMOVUPS.Z (SI)(AX*1), K1, Z0          \
+	VMOVUPS.Z (DI)(AX*1), K1, Z1          \
+	VMOVUPS.Z (R8)(AX*1), K1, Z8          \
+	VMOVUPS.Z (R9)(AX*1), K1, Z9          \
+	DG_MOMENTS(Z4, Z0, Z1, Z8, Z9, Z0, Z1, Z2, Z3, Z4, WDD, Z18, Z19, Z20, Z21) \
+	VMOVUPS Z2, K1, (R8)(AX*1)            \
+	VMOVUPS Z3, K1, (R9)(AX*1)            \
+	VMOVUPS Z0, K1, (R10)(AX*1)           \
+	DG_AVX512_UPDATE(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7) \
+	VMOVUPS Z1, K1, (DI)(AX*1)            \
+	JMP  dg5Done
+
+// func diffgradAVX512(p, g, m, v, prev []float32, b1, omb1, b2, omb2, wd, decay, step, eps float32, plain bool)
+TEXT ·diffgradAVX512(SB), NOSPLIT, $8-153
 	VBROADCASTSS wd+136(FP), Z16               // Z16 = wd
 	VBROADCASTSS decay+140(FP), Z17            // Z17 = decay
 	VBROADCASTSS b1+120(FP), Z18               // Z18 = b1
@@ -271,46 +334,12 @@ TEXT ·diffgradAVX512(SB), NOSPLIT, $8-152
 	ANDQ $-64, DX                   // DX = bytes in whole vectors
 	XORQ AX, AX
 
-dg5Block:                           // for ; AX < BX; AX += 256: 64 floats
-	CMPQ AX, BX
-	JAE  dg5Vec
-	DG_PF(0)
-	DG_PF(64)
-	DG_PF(128)
-	DG_PF(192)
-	DG_AVX512(0)
-	DG_AVX512(64)
-	DG_AVX512(128)
-	DG_AVX512(192)
-	ADDQ $256, AX
-	JMP  dg5Block
+	TESTQ R11, R11
+	JNZ   dg5Plain
+	DG5_LOOPS(DG_WDD_AVX512, dg5Block, dg5Vec, dg5Tail)  // with the λ terms
 
-dg5Vec:                             // for ; AX < DX; AX += 64: 16 floats
-	CMPQ AX, DX
-	JAE  dg5Tail
-	DG_AVX512(0)
-	ADDQ $64, AX
-	JMP  dg5Vec
-
-dg5Tail:                            // the last len(p)%16 floats under mask K1
-	SUBQ AX, CX
-	JZ   dg5Done
-	SHRQ $2, CX                     // CX = r, 1..15 floats left
-	MOVL $1, BX
-	SHLL CX, BX
-	DECL BX                         // BX = 1<<r - 1
-	KMOVW BX, K1                    // K1 = lanes 0..r-1
-	VMOVUPS.Z (R10)(AX*1), K1, Z4   // a := prev[i] (0 beyond the end)
-	VMOVUPS.Z (SI)(AX*1), K1, Z0    // g := g[i]
-	VMOVUPS.Z (DI)(AX*1), K1, Z1    // p := p[i]
-	VMOVUPS.Z (R8)(AX*1), K1, Z8    // m0 := m[i]
-	VMOVUPS.Z (R9)(AX*1), K1, Z9    // v0 := v[i]
-	DG_MOMENTS(Z4, Z0, Z1, Z8, Z9, Z0, Z1, Z2, Z3, Z4, Z16, Z17, Z18, Z19, Z20, Z21)
-	VMOVUPS Z2, K1, (R8)(AX*1)      // m[i] = mm
-	VMOVUPS Z3, K1, (R9)(AX*1)      // v[i] = vv
-	VMOVUPS Z0, K1, (R10)(AX*1)     // prev[i] = g
-	DG_AVX512_UPDATE(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7)
-	VMOVUPS Z1, K1, (DI)(AX*1)      // p[i] = p
+dg5Plain:
+	DG5_LOOPS(DG_NOWDD, dg5PlainBlock, dg5PlainVec, dg5PlainTail)  // plain: λ = 0
 
 dg5Done:
 	LDMXCSR saved-4(SP)             // MXCSR = saved
