@@ -210,3 +210,18 @@ func FuzzDiffGradStep(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkDiffGradL2 is BenchmarkDiffGrad (fused_zoo_bench_test.go, λ =
+// 0, the plain loops) with an L2 term λ = 0.01.
+func BenchmarkDiffGradL2(b *testing.B) {
+	fusedBench(b, fusedOptSizes, 36, func(b *testing.B, n int) {
+		p, g := fusedBenchSlice(n, 0, -1, 1), fusedBenchSlice(n, 1, -1, 1)
+		m, v := fusedBenchSlice(n, 2, -0.1, 0.1), fusedBenchSlice(n, 3, 0, 0.01)
+		prev := fusedBenchSlice(n, 4, -1, 1)
+		h := AdamParams{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, WeightDecay: 0.01}
+		for i := 0; b.Loop(); i++ {
+			h.Step = i + 1
+			DiffGradStep(p, g, m, v, prev, h)
+		}
+	})
+}

@@ -215,3 +215,19 @@ func FuzzEXAdamStep(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkEXAdamEarly is BenchmarkEXAdam (fused_zoo_bench_test.go) on
+// early steps only (t cycling through 1..157, where β1^t > 2^-24 and d2
+// takes a second division); BenchmarkEXAdam's t = 1, 2, … is late after
+// its first 157 calls.
+func BenchmarkEXAdamEarly(b *testing.B) {
+	fusedBench(b, fusedOptSizes, 28, func(b *testing.B, n int) {
+		p, g := fusedBenchSlice(n, 0, -1, 1), fusedBenchSlice(n, 1, -1, 1)
+		m, v := fusedBenchSlice(n, 2, -0.1, 0.1), fusedBenchSlice(n, 3, 0, 0.01)
+		h := EXAdamParams{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8}
+		for i := 0; b.Loop(); i++ {
+			h.Step = i%157 + 1
+			EXAdamStep(p, g, m, v, h)
+		}
+	})
+}
