@@ -109,7 +109,8 @@ func TestGravityMaxLevels(t *testing.T) {
 // TestGravityMatchesChain checks GravityStep bit for bit against optim's
 // chain written out: M by Go's max builtin, the ScaleByGravity loop, then
 // Scale(u, η) (ScaleByLR) and Axpy(p, −1, u), at every level (no fused
-// multiply-add is involved, and −1·u is exact). The chain does not
+// multiply-add is involved: the conversions keep the compiler from fusing
+// under GOAMD64=v3, as in optim, and −1·u is exact). The chain does not
 // flush; the inputs keep every intermediate normal.
 func TestGravityMatchesChain(t *testing.T) {
 	fusedForLevels(t, func(t *testing.T, l Level) {
@@ -130,7 +131,7 @@ func TestGravityMatchesChain(t *testing.T) {
 				b, omb := float32(bt), float32(1-bt)
 				for j, x := range u {
 					gm := x * mx
-					vj := b*vc[j] + omb*(x/(1+gm*gm))
+					vj := float32(b*vc[j]) + float32(omb*(x/(1+float32(gm*gm)))) // as optim: no FMA
 					vc[j] = vj
 					u[j] = vj
 				}

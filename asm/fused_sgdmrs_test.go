@@ -87,7 +87,7 @@ func TestSGDMRSMatchesChain(t *testing.T) {
 					Axpy(u, wd, pc)
 				}
 				for j, gj := range u {
-					dj := f * (dc[j] - eta*gj)
+					dj := f * (dc[j] - float32(eta*gj)) // as optim: no FMA under GOAMD64=v3
 					dc[j] = dj
 					u[j] = -sc * dj
 				}

@@ -81,7 +81,10 @@ func gravityFused(cfg GravityConfig) wholeStep {
 //
 //	v ← β_t·v + (1−β_t)·u/(1 + (u·M)²),   u ← v
 //
-// with M = max|u|. The state is "velocity". The caller validates α and β.
+// with M = max|u|. Every operation is rounded to float32 on its own
+// (explicit conversions keep the compiler from fusing multiply-adds), so
+// the rounding does not depend on GOAMD64 and NewGravity's fused kernel
+// can match it. The state is "velocity". The caller validates α and β.
 func ScaleByGravity(alpha, beta float64, seed uint64) Transform {
 	return &scaleByGravity{alpha: alpha, beta: beta, seed: seed}
 }
@@ -114,7 +117,8 @@ func (a *scaleByGravity) Update(slots []Slot) {
 		b, omb := float32(bt), float32(1-bt)
 		for j, g := range u {
 			gm := g * mx
-			vj := b*v[j] + omb*(g/(1+gm*gm))
+			// The conversions round each product: no FMA (GOAMD64=v3).
+			vj := float32(b*v[j]) + float32(omb*(g/(1+float32(gm*gm))))
 			v[j] = vj
 			u[j] = vj
 		}

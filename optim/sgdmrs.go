@@ -45,10 +45,11 @@ func DefaultSGDMRS() SGDMRSConfig { return SGDMRSConfig{LR: 0.05, Beta: 0.9, Ran
 //
 // Step runs the fused one-pass asm.SGDMRSStep on each parameter, with s
 // drawn once for the Step call as below (SetFused(false) selects the
-// chain; the state is the same either way). It rounds every operation as
-// the chain does, so on amd64 the two paths agree bit for bit (the
-// kernel flushes subnormals, and the purego build's Axpy rounds λ·θ
-// before adding it where the kernel fuses).
+// chain; the state is the same either way). The kernel rounds every
+// operation as the chain does, so the two paths agree bit for bit, except
+// for subnormals, which the kernel flushes, and, with λ > 0, at the
+// generic level (purego), where Axpy rounds λ·θ before adding it and the
+// kernel fuses the multiply-add as its assembly does (one ulp of u).
 //
 // s is a function of (Seed, k), k the largest parameter step count in
 // the Step (the optimizer's step count when every parameter has a
@@ -96,7 +97,10 @@ func sgdmrsFused(cfg SGDMRSConfig) wholeStep {
 //
 // with η the slot's LR and s = ExpScale(seed, k) (1 if !random), k the
 // largest Slot.Step among the slots. The state is "delta", starting at
-// zero. The caller validates β and μ.
+// zero. Every operation is rounded to float32 on its own (an explicit
+// conversion keeps the compiler from fusing η·u into the subtraction), so
+// the rounding does not depend on GOAMD64 and NewSGDMRS's fused kernel
+// can match it. The caller validates β and μ.
 func ScaleBySGDMRS(beta, mu float64, random bool, seed uint64) Transform {
 	return &scaleBySGDMRS{beta: beta, mu: mu, random: random, seed: seed}
 }
@@ -129,7 +133,7 @@ func (a *scaleBySGDMRS) Update(slots []Slot) {
 		f := float32(a.beta / (1 + float64(s.LR)*a.mu))
 		u, d := s.U, st[0][:len(s.U)]
 		for j, g := range u {
-			dj := f * (d[j] - eta*g)
+			dj := f * (d[j] - float32(eta*g)) // the conversion rounds η·u: no FMA (GOAMD64=v3)
 			d[j] = dj
 			u[j] = -sc * dj
 		}
