@@ -9,7 +9,10 @@
 // fused, so that every level rounds as the reference. The reductions go
 // by blocks of 64 floats, 4 rows of 16 lanes: the rows' squares are
 // summed in float32 as (r0+r1)+(r2+r3), converted to float64 and added
-// to the lanes' partial sums (see fadamAddBlock).
+// to the lanes' partial sums (see fadamAddBlock). Every load of a vector
+// is issued before its first store: the slices are often page aligned,
+// and a load after a store to another slice at the same offset mod 4096
+// waits on 4K aliasing (pass 2 in L2: 0.39 -> 0.33 ns/param).
 
 // FA_MXCSR saves MXCSR and sets FTZ|DAZ.
 #define FA_MXCSR \
@@ -56,6 +59,7 @@
 // (p·r)² in W. Z16 = b2, Z17 = omb2, Z18 = epsh, Z19 = 1, Z25 = 0.
 #define FP_ROW(off, G, W) \
 	VMOVUPS  off(SI)(AX*1), Z0      /* g */ \
+	VMOVUPS  off(DI)(AX*1), Z3      /* p (loaded before the stores) */ \
 	VMULPS   off(R9)(AX*1), Z16, Z1 /* b2*f */ \
 	VMULPS   Z0, Z17, Z2            /* omb2*g */ \
 	VMULPS   Z0, Z2, Z2             /* (omb2*g)*g */ \
@@ -67,7 +71,7 @@
 	VDIVPS.Z Z1, Z19, K2, Z1        /* r = 1/d, 0 where d = 0 */ \
 	VMOVUPS  Z1, off(R10)(AX*1)     /* r[i] = r */ \
 	VMULPS   Z1, Z0, Z0             /* gh = g*r */ \
-	VMULPS   off(DI)(AX*1), Z1, Z1  /* w = p*r */ \
+	VMULPS   Z3, Z1, Z1             /* w = p*r */ \
 	VMULPS   Z0, Z0, G              \
 	VMULPS   Z1, Z1, W
 
@@ -116,6 +120,7 @@
 // and (p·r)² in W. Y3 = b2, Y4 = omb2, Y5 = epsh, Y6 = 1.
 #define FP_SUB2(off, G, W) \
 	VMOVUPS off(SI)(AX*1), Y0      /* g */ \
+	VMOVUPS off(DI)(AX*1), Y14     /* p (loaded before the stores) */ \
 	VMULPS  off(R9)(AX*1), Y3, Y1  /* b2*f */ \
 	VMULPS  Y0, Y4, Y2             /* omb2*g */ \
 	VMULPS  Y0, Y2, Y2             /* (omb2*g)*g */ \
@@ -129,7 +134,7 @@
 	VANDPS  Y2, Y1, Y1             /* r, 0 where d = 0 */ \
 	VMOVUPS Y1, off(R10)(AX*1)     /* r[i] = r */ \
 	VMULPS  Y1, Y0, Y0             /* gh = g*r */ \
-	VMULPS  off(DI)(AX*1), Y1, Y1  /* w = p*r */ \
+	VMULPS  Y14, Y1, Y1            /* w = p*r */ \
 	VMULPS  Y0, Y0, G              \
 	VMULPS  Y1, Y1, W
 
@@ -191,12 +196,12 @@
 #define FU_VEC(off, T0, T1, T2, T3, SG, OMB1, B1, SW, WD, LR) \
 	VMOVUPS off(R9)(AX*1), T1     /* r */ \
 	VMULPS  off(SI)(AX*1), T1, T0 /* gh = g*r */ \
+	VMULPS  off(R8)(AX*1), B1, T2 /* b1*m */ \
+	VMOVUPS off(DI)(AX*1), T3     /* p (loaded before the stores) */ \
 	VMULPS  SG, T0, T0            /* gh*sg */ \
 	VMULPS  T0, OMB1, T0          /* omb1*(gh*sg) */ \
-	VMULPS  off(R8)(AX*1), B1, T2 /* b1*m */ \
 	VADDPS  T0, T2, T2            /* m' */ \
 	VMOVUPS T2, off(R8)(AX*1)     /* m[i] = m' */ \
-	VMOVUPS off(DI)(AX*1), T3     /* p */ \
 	VMULPS  T3, T1, T1            /* w = p*r */ \
 	VMULPS  SW, T1, T1            /* w*sw */ \
 	VMULPS  T1, WD, T1            /* wd*(w*sw) */ \
