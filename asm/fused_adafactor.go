@@ -156,12 +156,18 @@ func AdafactorMatrixStep(p, g, r, c, m []float32, rows, cols int, h AdafactorPar
 //
 //	pass 1: v_i ← β̂2·v_i + (1−β̂2)·(g_i·g_i + ε1)   (float32, every product and sum rounded)
 //	        U_i = g_i / √v_i   → u_i (scratch)
-//	        S = Σ U_i², P = Σ p_i²                  (float64, 16 lanes)
+//	        S = Σ U_i², P = Σ p_i²                  (see below)
 //	pass 2: p_i ← p_i·(1 − η·λ) − (η·sc)·u_i        (momentum as AdafactorMatrixStep)
 //
-// with sc as in AdafactorMatrixStep and the lanes of a one-row matrix.
-// Pass 1 has no fused multiply-adds, so v, u and sc are the same bit for
-// bit at every level (and as optim's chain computes them).
+// with sc as in AdafactorMatrixStep. S and P round each square to float32
+// and add it in float32 into 16 lanes (element i into lane i mod 16);
+// after every 1024 elements, and at the end, each lane is added to a
+// float64 lane (and restarts at zero), and the float64 lanes are combined
+// as lanes16 does. (Converting every square to float64, as the factored
+// form does, cost pass 1 about a quarter of its time.) Pass 1 has no
+// fused multiply-adds, so v, u and sc are the same bit for bit at every
+// level (and as optim's chain computes them, but for subnormals, which
+// the kernels flush).
 // u is scratch of len(p) floats whose contents on entry do not matter
 // (pass 1 stores U there so that pass 2 does not divide again). m has
 // len(p) floats with momentum (h.Beta1 > 0) and is not used without. No two slices may

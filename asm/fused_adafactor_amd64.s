@@ -49,6 +49,26 @@ GLOBL afMask<>(SB), RODATA|NOPTR, $128
 	MOVQ CX, BX    \
 	ANDQ $-64, BX
 
+// AF_PFD is the prefetch distance in bytes of the one-dimensional loops.
+#define AF_PFD 1536
+
+// AF_PF4, AF_PF3 and AF_PF2 prefetch the cache line AF_PFD+off bytes
+// ahead of AX in each stream.
+#define AF_PF4(off, A, B, C, D) \
+	PREFETCHT0 (AF_PFD+off)(A)(AX*1) \
+	PREFETCHT0 (AF_PFD+off)(B)(AX*1) \
+	PREFETCHT0 (AF_PFD+off)(C)(AX*1) \
+	PREFETCHT0 (AF_PFD+off)(D)(AX*1)
+
+#define AF_PF3(off, A, B, C) \
+	PREFETCHT0 (AF_PFD+off)(A)(AX*1) \
+	PREFETCHT0 (AF_PFD+off)(B)(AX*1) \
+	PREFETCHT0 (AF_PFD+off)(C)(AX*1)
+
+#define AF_PF2(off, A, B) \
+	PREFETCHT0 (AF_PFD+off)(A)(AX*1) \
+	PREFETCHT0 (AF_PFD+off)(B)(AX*1)
+
 // AF_K12 sets K1 to the lanes of the last cols%16 floats of a row and K2
 // = K1>>8, from CX = row bytes, which it keeps (clobbers DX, R11).
 #define AF_K12 \
@@ -358,6 +378,37 @@ afUpd5Done:
 	VSQRTPS Z1, Z2       \
 	VDIVPS  Z2, Z0, Z3
 
+// AF_VEC512_BLK runs AF_VEC512 on the whole vector at byte offset off+AX:
+// v and u stored, the squares of U and p (rounded to float32) added to
+// the float32 lanes Z12 and Z13.
+#define AF_VEC512_BLK(off) \
+	VMOVUPS off(SI)(AX*1), Z0   \
+	VMOVUPS off(R8)(AX*1), Z1   \
+	AF_VEC512                   \
+	VMOVUPS Z1, off(R8)(AX*1)   \
+	VMOVUPS Z3, off(R9)(AX*1)   \
+	VMULPS  Z3, Z3, Z4          \
+	VADDPS  Z4, Z12, Z12        \
+	VMOVUPS off(DI)(AX*1), Z5   \
+	VMULPS  Z5, Z5, Z5          \
+	VADDPS  Z5, Z13, Z13
+
+// AF_FLUSH512 adds the float32 lanes Z12 (U) and Z13 (p) to the float64
+// lanes Z8, Z9 and Z10, Z11, and clears them.
+#define AF_FLUSH512 \
+	VCVTPS2PD     Y12, Z4     \
+	VEXTRACTF64X4 $1, Z12, Y5 \
+	VCVTPS2PD     Y5, Z5      \
+	VADDPD        Z4, Z8, Z8  \
+	VADDPD        Z5, Z9, Z9  \
+	VCVTPS2PD     Y13, Z4     \
+	VEXTRACTF64X4 $1, Z13, Y5 \
+	VCVTPS2PD     Y5, Z5      \
+	VADDPD        Z4, Z10, Z10 \
+	VADDPD        Z5, Z11, Z11 \
+	VXORPS        Z12, Z12, Z12 \
+	VXORPS        Z13, Z13, Z13
+
 // func afVecAVX512(p, g, v, u []float32, b, omb, eps1 float32) (usq, psq float64)
 TEXT ·afVecAVX512(SB), NOSPLIT, $8-128
 	MOVQ p_base+0(FP), DI
@@ -371,25 +422,34 @@ TEXT ·afVecAVX512(SB), NOSPLIT, $8-128
 	AF_FTZ
 	AF_BYTES
 	AF_K12
-	VXORPD Z8, Z8, Z8               // U lanes
+	VXORPD Z8, Z8, Z8               // U lanes, float64
 	VXORPD Z9, Z9, Z9
-	VXORPD Z10, Z10, Z10            // P lanes
+	VXORPD Z10, Z10, Z10            // P lanes, float64
 	VXORPD Z11, Z11, Z11
+	VXORPS Z12, Z12, Z12            // U lanes, float32 (this chunk)
+	VXORPS Z13, Z13, Z13            // P lanes, float32
+	MOVQ CX, R11
+	ANDQ $-128, R11                 // R11 = bytes in whole 2-vector blocks
 	XORQ AX, AX
 
-afv5Vec:
+afv5Two:                            // 32 floats; a chunk (4096 B) is 32 of these
+	CMPQ AX, R11
+	JAE  afv5Vec
+	AF_PF4(0, SI, R8, R9, DI)
+	AF_VEC512_BLK(0)
+	AF_PF4(64, SI, R8, R9, DI)
+	AF_VEC512_BLK(64)
+	ADDQ $128, AX
+	TESTQ $4095, AX
+	JNZ  afv5Two
+	AF_FLUSH512
+	JMP  afv5Two
+
+afv5Vec:                            // at most one whole vector left
 	CMPQ AX, BX
 	JAE  afv5Tail
-	VMOVUPS (SI)(AX*1), Z0
-	VMOVUPS (R8)(AX*1), Z1
-	AF_VEC512
-	VMOVUPS Z1, (R8)(AX*1)
-	VMOVUPS Z3, (R9)(AX*1)
-	AF_SQ512F(Z3, Y3, Z8, Z9)
-	VMOVUPS (DI)(AX*1), Z5
-	AF_SQ512F(Z5, Y5, Z10, Z11)
+	AF_VEC512_BLK(0)
 	ADDQ $64, AX
-	JMP  afv5Vec
 
 afv5Tail:
 	CMPQ AX, CX
@@ -399,11 +459,14 @@ afv5Tail:
 	AF_VEC512
 	VMOVUPS Z1, K1, (R8)(AX*1)
 	VMOVUPS Z3, K1, (R9)(AX*1)
-	AF_SQ512M(Z3, Y3, Z8, Z9)
+	VMULPS  Z3, Z3, Z4
+	VADDPS  Z4, Z12, K1, Z12
 	VMOVUPS.Z (DI)(AX*1), K1, Z5
-	AF_SQ512F(Z5, Y5, Z10, Z11)
+	VMULPS  Z5, Z5, Z5
+	VADDPS  Z5, Z13, K1, Z13
 
 afv5Done:
+	AF_FLUSH512
 	AF_LANES512(Z8, Z9, Y8, X8, Y12, X12)
 	VMOVSD X8, usq+112(FP)
 	AF_LANES512(Z10, Z11, Y10, X10, Y12, X12)
@@ -411,6 +474,22 @@ afv5Done:
 	LDMXCSR saved-4(SP)
 	VZEROUPPER
 	RET
+
+// AF_APP512 and AF_APPM512 update the whole vector at byte offset off+AX
+// from U in u (SI), without and with momentum (m at R10).
+#define AF_APP512(off) \
+	VMOVUPS off(SI)(AX*1), Z0   \
+	VMOVUPS off(DI)(AX*1), Z2   \
+	AF_P512                     \
+	VMOVUPS Z2, off(DI)(AX*1)
+
+#define AF_APPM512(off) \
+	VMOVUPS off(SI)(AX*1), Z0   \
+	VMOVUPS off(R10)(AX*1), Z1  \
+	VMOVUPS off(DI)(AX*1), Z2   \
+	AF_M512                     \
+	VMOVUPS Z0, off(R10)(AX*1)  \
+	VMOVUPS Z2, off(DI)(AX*1)
 
 // func afApplyAVX512(p, u, m []float32, b1, omb1, sc, step, decay float32)
 TEXT ·afApplyAVX512(SB), NOSPLIT, $8-92
@@ -427,17 +506,26 @@ TEXT ·afApplyAVX512(SB), NOSPLIT, $8-92
 	AF_FTZ
 	AF_BYTES
 	AF_K12
+	MOVQ CX, R11
+	ANDQ $-128, R11                 // R11 = bytes in whole 2-vector blocks
 	XORQ AX, AX
 	TESTQ R12, R12
-	JNZ   afam5Vec
+	JNZ   afam5Two
+
+afa5Two:
+	CMPQ AX, R11
+	JAE  afa5Vec
+	AF_PF2(0, SI, DI)
+	AF_APP512(0)
+	AF_PF2(64, SI, DI)
+	AF_APP512(64)
+	ADDQ $128, AX
+	JMP  afa5Two
 
 afa5Vec:
 	CMPQ AX, BX
 	JAE  afa5Tail
-	VMOVUPS (SI)(AX*1), Z0
-	VMOVUPS (DI)(AX*1), Z2
-	AF_P512
-	VMOVUPS Z2, (DI)(AX*1)
+	AF_APP512(0)
 	ADDQ $64, AX
 	JMP  afa5Vec
 
@@ -450,15 +538,20 @@ afa5Tail:
 	VMOVUPS Z2, K1, (DI)(AX*1)
 	JMP  afApp5Done
 
+afam5Two:
+	CMPQ AX, R11
+	JAE  afam5Vec
+	AF_PF3(0, SI, R10, DI)
+	AF_APPM512(0)
+	AF_PF3(64, SI, R10, DI)
+	AF_APPM512(64)
+	ADDQ $128, AX
+	JMP  afam5Two
+
 afam5Vec:
 	CMPQ AX, BX
 	JAE  afam5Tail
-	VMOVUPS (SI)(AX*1), Z0
-	VMOVUPS (R10)(AX*1), Z1
-	VMOVUPS (DI)(AX*1), Z2
-	AF_M512
-	VMOVUPS Z0, (R10)(AX*1)
-	VMOVUPS Z2, (DI)(AX*1)
+	AF_APPM512(0)
 	ADDQ $64, AX
 	JMP  afam5Vec
 
@@ -776,9 +869,9 @@ afUpd2Done:
 	RET
 
 // AF_VEC2 is AF_VEC512 on the 8 floats at off: v stored, U stored to u
-// (R9) and its squares added to UA, UB, the squares of p to PA, PB
-// (Y13 = b, Y14 = omb, Y15 = eps1).
-#define AF_VEC2(off, UA, UB, PA, PB) \
+// (R9), the squares of U and p (float32) added to the float32 lanes UL
+// and PL (Y13 = b, Y14 = omb, Y15 = eps1).
+#define AF_VEC2(off, UL, PL) \
 	VMOVUPS off(SI)(AX*1), Y0    \
 	VMULPS  Y0, Y0, Y1           \
 	VADDPS  Y15, Y1, Y1          \
@@ -789,17 +882,15 @@ afUpd2Done:
 	VSQRTPS Y1, Y1               \
 	VDIVPS  Y1, Y0, Y0           \
 	VMOVUPS Y0, off(R9)(AX*1)    \
-	AF_CVT2(Y0, X0)              \
-	VFMADD231PD Y1, Y1, UA       \
-	VFMADD231PD Y2, Y2, UB       \
+	VMULPS  Y0, Y0, Y0           \
+	VADDPS  Y0, UL, UL           \
 	VMOVUPS off(DI)(AX*1), Y0    \
-	AF_CVT2(Y0, X0)              \
-	VFMADD231PD Y1, Y1, PA       \
-	VFMADD231PD Y2, Y2, PB
+	VMULPS  Y0, Y0, Y0           \
+	VADDPS  Y0, PL, PL
 
-// AF_VEC2M is AF_VEC2 under the dword mask at off(R12) (in Y3); U is
-// zeroed outside the mask before its squares are added.
-#define AF_VEC2M(off, UA, UB, PA, PB) \
+// AF_VEC2M is AF_VEC2 under the dword mask at off(R12) (in Y3); U and p
+// are zero outside the mask before their squares are added.
+#define AF_VEC2M(off, UL, PL) \
 	VMOVDQU off(R12), Y3             \
 	VMASKMOVPS off(SI)(AX*1), Y3, Y0 \
 	VMASKMOVPS off(R8)(AX*1), Y3, Y4 \
@@ -813,16 +904,34 @@ afUpd2Done:
 	VDIVPS  Y1, Y0, Y0               \
 	VANDPS  Y3, Y0, Y0               \
 	VMASKMOVPS Y0, Y3, off(R9)(AX*1) \
-	AF_CVT2(Y0, X0)                  \
-	VFMADD231PD Y1, Y1, UA           \
-	VFMADD231PD Y2, Y2, UB           \
+	VMULPS  Y0, Y0, Y0               \
+	VADDPS  Y0, UL, UL               \
 	VMASKMOVPS off(DI)(AX*1), Y3, Y0 \
-	AF_CVT2(Y0, X0)                  \
-	VFMADD231PD Y1, Y1, PA           \
-	VFMADD231PD Y2, Y2, PB
+	VMULPS  Y0, Y0, Y0               \
+	VADDPS  Y0, PL, PL
+
+// AF_FLUSH2L adds the 8 float32 lanes L to the float64 lanes at
+// off(R13) (4 + 4 doubles) and clears L.
+#define AF_FLUSH2L(L, XL, off) \
+	VCVTPS2PD    XL, Y0            \
+	VADDPD       off(R13), Y0, Y0  \
+	VMOVUPD      Y0, off(R13)      \
+	VEXTRACTF128 $1, L, X1         \
+	VCVTPS2PD    X1, Y1            \
+	VADDPD       (off+32)(R13), Y1, Y1 \
+	VMOVUPD      Y1, (off+32)(R13) \
+	VXORPS       L, L, L
+
+// AF_FLUSH2 flushes the U lanes Y8 (0..7), Y9 (8..15) to the float64
+// lanes at 0(R13) and the P lanes Y10, Y11 to those at 128(R13).
+#define AF_FLUSH2 \
+	AF_FLUSH2L(Y8, X8, 0)     \
+	AF_FLUSH2L(Y9, X9, 64)    \
+	AF_FLUSH2L(Y10, X10, 128) \
+	AF_FLUSH2L(Y11, X11, 192)
 
 // func afVecAVX2(p, g, v, u []float32, b, omb, eps1 float32) (usq, psq float64)
-TEXT ·afVecAVX2(SB), NOSPLIT, $8-128
+TEXT ·afVecAVX2(SB), NOSPLIT, $264-128
 	MOVQ p_base+0(FP), DI
 	MOVQ p_len+8(FP), CX
 	MOVQ g_base+24(FP), SI
@@ -834,35 +943,53 @@ TEXT ·afVecAVX2(SB), NOSPLIT, $8-128
 	AF_FTZ
 	AF_BYTES
 	AF_MASKPTR
-	VXORPD Y5, Y5, Y5               // U lanes in Y5..Y8
-	VXORPD Y6, Y6, Y6
-	VXORPD Y7, Y7, Y7
-	VXORPD Y8, Y8, Y8
-	VXORPD Y9, Y9, Y9               // P lanes in Y9..Y12
-	VXORPD Y10, Y10, Y10
-	VXORPD Y11, Y11, Y11
-	VXORPD Y12, Y12, Y12
+	LEAQ lanes-264(SP), R13         // 32 float64 lanes: U at 0, P at 128
+	VXORPD Y0, Y0, Y0
+	VMOVUPD Y0, 0(R13)
+	VMOVUPD Y0, 32(R13)
+	VMOVUPD Y0, 64(R13)
+	VMOVUPD Y0, 96(R13)
+	VMOVUPD Y0, 128(R13)
+	VMOVUPD Y0, 160(R13)
+	VMOVUPD Y0, 192(R13)
+	VMOVUPD Y0, 224(R13)
+	VXORPS Y8, Y8, Y8               // U lanes, float32: Y8 (0..7), Y9 (8..15)
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10            // P lanes, float32: Y10, Y11
+	VXORPS Y11, Y11, Y11
 	XORQ AX, AX
 
-afv2Vec:
+afv2Vec:                            // 16 floats; a chunk (4096 B) is 64 of these
 	CMPQ AX, BX
 	JAE  afv2Tail
-	AF_VEC2(0, Y5, Y6, Y9, Y10)
-	AF_VEC2(32, Y7, Y8, Y11, Y12)
+	AF_VEC2(0, Y8, Y10)
+	AF_VEC2(32, Y9, Y11)
 	ADDQ $64, AX
+	TESTQ $4095, AX
+	JNZ  afv2Vec
+	AF_FLUSH2
 	JMP  afv2Vec
 
 afv2Tail:
 	CMPQ AX, CX
 	JAE  afv2Done
-	AF_VEC2M(0, Y5, Y6, Y9, Y10)
-	AF_VEC2M(32, Y7, Y8, Y11, Y12)
+	AF_VEC2M(0, Y8, Y10)
+	AF_VEC2M(32, Y9, Y11)
 
 afv2Done:
-	AF_LANES2(Y5, Y6, Y7, Y8, X5, X7)
-	VMOVSD X5, usq+112(FP)
-	AF_LANES2(Y9, Y10, Y11, Y12, X9, X11)
-	VMOVSD X9, psq+120(FP)
+	AF_FLUSH2
+	VMOVUPD 0(R13), Y8
+	VMOVUPD 32(R13), Y9
+	VMOVUPD 64(R13), Y10
+	VMOVUPD 96(R13), Y11
+	AF_LANES2(Y8, Y9, Y10, Y11, X8, X10)
+	VMOVSD X8, usq+112(FP)
+	VMOVUPD 128(R13), Y8
+	VMOVUPD 160(R13), Y9
+	VMOVUPD 192(R13), Y10
+	VMOVUPD 224(R13), Y11
+	AF_LANES2(Y8, Y9, Y10, Y11, X8, X10)
+	VMOVSD X8, psq+120(FP)
 	LDMXCSR saved-4(SP)
 	VZEROUPPER
 	RET

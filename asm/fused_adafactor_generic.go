@@ -71,10 +71,18 @@ func afStepOne(p, u float32, m []float32, j int, k *afConsts) float32 {
 	return ftz32(fma32(-k.step, u, p))
 }
 
+// afChunk is the number of elements over which AdafactorStep's sums of
+// squares accumulate in float32 before they are added to float64.
+const afChunk = 1024
+
 // afVecGeneric is the reference of pass 1 of AdafactorStep: it updates v,
-// stores U in u and returns S and P.
+// stores U in u and returns S and P. The squares are rounded to float32
+// and added in 16 float32 lanes (element i in lane i mod 16), each lane
+// added to its float64 lane after every afChunk elements and at the end,
+// then combined by lanes16.
 func afVecGeneric(p, g, v, u []float32, b, omb, eps1 float32) (usq, psq float64) {
 	var ul, pl [16]float64
+	var u32, p32 [16]float32
 	g, v, u = g[:len(p)], v[:len(p)], u[:len(p)]
 	for i := range p {
 		gi := daz32(g[i])
@@ -83,10 +91,17 @@ func afVecGeneric(p, g, v, u []float32, b, omb, eps1 float32) (usq, psq float64)
 		v[i] = vi
 		ui := ftz32(gi / ftz32(float32(math.Sqrt(float64(vi)))))
 		u[i] = ui
-		x := float64(ui)
-		ul[i&15] += x * x
-		y := float64(daz32(p[i]))
-		pl[i&15] += y * y
+		pi := daz32(p[i])
+		l := i & 15
+		u32[l] = ftz32(u32[l] + ftz32(ui*ui))
+		p32[l] = ftz32(p32[l] + ftz32(pi*pi))
+		if (i+1)%afChunk == 0 || i == len(p)-1 {
+			for k := range ul {
+				ul[k] += float64(u32[k])
+				pl[k] += float64(p32[k])
+			}
+			u32, p32 = [16]float32{}, [16]float32{}
+		}
 	}
 	return lanes16(&ul), lanes16(&pl)
 }

@@ -59,9 +59,12 @@ func DefaultAdafactor() AdafactorConfig {
 // (G_ij·a_i)·b_j with a_i = float32(√(mean(r)/r_i)) and b_j =
 // float32(1/√c_j) (n + m square roots per step, two float32 products per
 // element). The unfactored v and U = G/√v round every product and sum in
-// float32. Σ U² and Σ W² (for the two RMS) add the squares in float64
-// into 16 lanes, element (i, j) into lane j mod 16 (a vector is one row),
-// combined pairwise (k with k+8, k+4, k+2, then the last two): the order
+// float32. Σ U² and Σ W² (for the two RMS) add the squares into 16
+// lanes combined pairwise (k with k+8, k+4, k+2, then the last two): for
+// a factored parameter in float64, element (i, j) into lane j mod 16; for
+// the others the squares are rounded to float32 and added in float32,
+// element i into lane i mod 16, each lane moving into a float64 lane after
+// every 1024 elements and at the end. These are the orders
 // asm.AdafactorMatrixStep and asm.AdafactorStep follow.
 //
 // Step runs a fused kernel by default (SetFused(false) selects the
@@ -197,12 +200,16 @@ func (a *scaleByAdafactor) Update(slots []Slot) {
 			}
 		}
 		n := float64(len(u))
-		scale := 1 / max(1, math.Sqrt(adafactorSumSq(u, cols)/n)/a.cfg.ClipThreshold)
+		sumSq := adafactorVecSumSq
+		if cols < len(u) {
+			sumSq = func(x []float32) float64 { return adafactorSumSq(x, cols) }
+		}
+		scale := 1 / max(1, math.Sqrt(sumSq(u)/n)/a.cfg.ClipThreshold)
 		if a.cfg.RelativeStep {
 			scale *= min(1e-2, 1/math.Sqrt(t))
 		}
 		if a.cfg.ScaleParameter {
-			scale *= max(a.cfg.Eps2, math.Sqrt(adafactorSumSq(s.P, cols)/n))
+			scale *= max(a.cfg.Eps2, math.Sqrt(sumSq(s.P)/n))
 		}
 		sc := float32(scale)
 		if a.cfg.Beta1 > 0 {
@@ -266,6 +273,25 @@ func adafactorSumSq(x []float32, cols int) float64 {
 	var l [16]float64
 	for i, v := range x {
 		l[(i%cols)&15] += float64(v) * float64(v)
+	}
+	return adafactorLanes(&l)
+}
+
+// adafactorVecSumSq returns Σ x² in the order of NewAdafactor for an
+// unfactored parameter: squares rounded to float32, added in float32
+// into lane i mod 16, the lanes added to float64 lanes after every 1024
+// elements and at the end.
+func adafactorVecSumSq(x []float32) float64 {
+	var l [16]float64
+	var l32 [16]float32
+	for i, v := range x {
+		l32[i&15] += float32(v * v)
+		if (i+1)%1024 == 0 || i == len(x)-1 {
+			for k := range l {
+				l[k] += float64(l32[k])
+			}
+			l32 = [16]float32{}
+		}
 	}
 	return adafactorLanes(&l)
 }
