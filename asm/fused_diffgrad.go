@@ -51,8 +51,7 @@ func diffgradConstsOf(h AdamParams) diffgradConsts {
 // t = 1). The kernels divide m by (1+e)·(√v+ε), computed as e·r + r
 // with r = √v+ε, and evaluate e = exp(−a), a = |prev−g'| clamped to 87
 // (where 1+e is 1 in float32), as 2^n·P(f) with a degree-5 polynomial
-// (diffgradDen): 1+e is within about an ulp of its float64 value, and ξ
-// within a few ulps. η·√bc2/bc1 is computed once per call in float64.
+// (diffgradDen): 1+e is within 1.55 ulps of its float64 value. η·√bc2/bc1 is computed once per call in float64.
 // Every level computes the same operations, so all agree bit for bit.
 //
 // Rounding, subnormal flushing and the λ terms behave as in AdamStep. p,

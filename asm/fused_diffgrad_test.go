@@ -102,6 +102,23 @@ func TestDiffGradGenericAccuracy(t *testing.T) {
 	}
 }
 
+// TestDiffGradDenAccuracy checks diffgradDen's 1+e (r = 1) against
+// 1+exp(−a) in float64 on every 997th float32 a from 1e-30 to 20 and on
+// a = 0: within 1.55 ulps, as DiffGradStep's doc states.
+func TestDiffGradDenAccuracy(t *testing.T) {
+	check := func(a float32) {
+		got := float64(diffgradDen(a, 0, 1))
+		want := 1 + math.Exp(-float64(a))
+		if ulp := math.Ldexp(1, math.Ilogb(want)-23); math.Abs(got-want) > 1.55*ulp {
+			t.Fatalf("a = %v: 1+e = %v, float64 %v (%.2f ulps)", a, got, want, math.Abs(got-want)/ulp)
+		}
+	}
+	check(0)
+	for b := math.Float32bits(1e-30); math.Float32frombits(b) <= 20; b += 997 {
+		check(math.Float32frombits(b))
+	}
+}
+
 // TestDiffGradExp checks the kernels' exp against math.Exp through ξ, for
 // a = |prev − g| from 0 to 100 in steps of 1/64: with g = 0, v = 0, ε = 1
 // and m' = β1·m = 2, the step is p = −(η·√bc2/bc1)·2·ξ, which must be
