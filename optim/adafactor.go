@@ -200,16 +200,12 @@ func (a *scaleByAdafactor) Update(slots []Slot) {
 			}
 		}
 		n := float64(len(u))
-		sumSq := adafactorVecSumSq
-		if cols < len(u) {
-			sumSq = func(x []float32) float64 { return adafactorSumSq(x, cols) }
-		}
-		scale := 1 / max(1, math.Sqrt(sumSq(u)/n)/a.cfg.ClipThreshold)
+		scale := 1 / max(1, math.Sqrt(adafactorRMSSum(u, cols)/n)/a.cfg.ClipThreshold)
 		if a.cfg.RelativeStep {
 			scale *= min(1e-2, 1/math.Sqrt(t))
 		}
 		if a.cfg.ScaleParameter {
-			scale *= max(a.cfg.Eps2, math.Sqrt(sumSq(s.P)/n))
+			scale *= max(a.cfg.Eps2, math.Sqrt(adafactorRMSSum(s.P, cols)/n))
 		}
 		sc := float32(scale)
 		if a.cfg.Beta1 > 0 {
@@ -275,6 +271,16 @@ func adafactorSumSq(x []float32, cols int) float64 {
 		l[(i%cols)&15] += float64(v) * float64(v)
 	}
 	return adafactorLanes(&l)
+}
+
+// adafactorRMSSum returns Σ x² of a parameter in the order of
+// NewAdafactor: adafactorSumSq for a factored one (cols < len(x)), else
+// adafactorVecSumSq.
+func adafactorRMSSum(x []float32, cols int) float64 {
+	if cols < len(x) {
+		return adafactorSumSq(x, cols)
+	}
+	return adafactorVecSumSq(x)
 }
 
 // adafactorVecSumSq returns Σ x² in the order of NewAdafactor for an

@@ -188,3 +188,23 @@ func TestFactoredFusedSwitchState(t *testing.T) {
 		})
 	}
 }
+
+// TestFactoredStepNoAlloc checks that after the first step neither the
+// fused path nor the chain of each case allocates.
+func TestFactoredStepNoAlloc(t *testing.T) {
+	for _, name := range factoredCases {
+		for _, fused := range []bool{true, false} {
+			ps := newParams(2, 3, 64, 133, 150)
+			fillGrads(ps, 2, 1)
+			o, err := fusedCaseByName(t, name)(ps)
+			if err != nil {
+				t.Fatal(err)
+			}
+			o.SetFused(fused)
+			o.Step()
+			if n := testing.AllocsPerRun(5, o.Step); n != 0 {
+				t.Errorf("%s fused=%v: Step allocates %v times", name, fused, n)
+			}
+		}
+	}
+}
