@@ -57,6 +57,22 @@ func fadamUpdate(p, g, m, r []float32, k *fadamConsts) {
 	}
 }
 
+// fadamUpdateRecip dispatches FAdamStep's third pass without scratch.
+func fadamUpdateRecip(p, g, m, f []float32, k *fadamConsts) {
+	switch active {
+	case AVX512:
+		fadamUpdateRecipAVX512(p, g, m, f, k.epsh, k.sg, k.omb1, k.b1, k.sw, k.wd, k.lr)
+	case AVX2:
+		n := len(p) &^ 7
+		if n > 0 {
+			fadamUpdateRecipAVX2(p[:n], g[:n], m[:n], f[:n], k.epsh, k.sg, k.omb1, k.b1, k.sw, k.wd, k.lr)
+		}
+		fadamUpdateRecipGeneric(p[n:], g[n:], m[n:], f[n:], k)
+	default:
+		fadamUpdateRecipGeneric(p, g, m, f, k)
+	}
+}
+
 // fadamSumAVX2 is fadamSumGeneric over len(g) elements, a multiple of 64,
 // with FTZ|DAZ set in MXCSR (restored on return): the float64 lanes of
 // acc are loaded, advanced block by block and stored back. Requires AVX,
@@ -111,3 +127,16 @@ func fadamUpdateAVX2(p, g, m, r []float32, sg, omb1, b1, sw, wd, lr float32)
 //
 //go:noescape
 func fadamUpdateAVX512(p, g, m, r []float32, sg, omb1, b1, sw, wd, lr float32)
+
+// fadamUpdateRecipAVX2 is fadamUpdateAVX2 with r[i] recomputed from f[i]
+// as the second pass made it, r = d != 0 ? 1/(sqrt(f[i])+epsh) : 0
+// (fadamUpdateRecipGeneric). Requires AVX, AVX2.
+//
+//go:noescape
+func fadamUpdateRecipAVX2(p, g, m, f []float32, epsh, sg, omb1, b1, sw, wd, lr float32)
+
+// fadamUpdateRecipAVX512 is fadamUpdateRecipAVX2 for any len(p), the
+// last partial vector under a K mask. Requires AVX-512 F.
+//
+//go:noescape
+func fadamUpdateRecipAVX512(p, g, m, f []float32, epsh, sg, omb1, b1, sw, wd, lr float32)

@@ -64,14 +64,14 @@
 	VMULPS   Z0, Z17, Z2            /* omb2*g */ \
 	VMULPS   Z0, Z2, Z2             /* (omb2*g)*g */ \
 	VADDPS   Z2, Z1, Z1             /* f' */ \
-	VMOVUPS  Z1, off(R9)(AX*1)      /* f[i] = f' */ \
-	VSQRTPS  Z1, Z1                 \
-	VADDPS   Z18, Z1, Z1            /* d = sqrt(f')+epsh */ \
-	VCMPPS   $4, Z25, Z1, K2        /* K2 = d != 0 */ \
-	VDIVPS.Z Z1, Z19, K2, Z1        /* r = 1/d, 0 where d = 0 */ \
-	VMOVUPS  Z1, off(R10)(AX*1)     /* r[i] = r */ \
-	VMULPS   Z1, Z0, Z0             /* gh = g*r */ \
-	VMULPS   Z3, Z1, Z1             /* w = p*r */ \
+	VSQRTPS  Z1, Z2                 \
+	VADDPS   Z18, Z2, Z2            /* d = sqrt(f')+epsh */ \
+	VCMPPS   $4, Z25, Z2, K2        /* K2 = d != 0 */ \
+	VDIVPS.Z Z2, Z19, K2, Z2        /* r = 1/d, 0 where d = 0 */ \
+	VMOVUPS  Z2, off(R10)(AX*1)     /* r[i] = r */ \
+	VMOVUPS  Z1, off(R9)(AX*1)      /* f[i] = f' (after r, which may alias f) */ \
+	VMULPS   Z2, Z0, Z0             /* gh = g*r */ \
+	VMULPS   Z3, Z2, Z1             /* w = p*r */ \
 	VMULPS   Z0, Z0, G              \
 	VMULPS   Z1, Z1, W
 
@@ -85,14 +85,14 @@
 	VMULPS    Z0, Z17, Z2           /* omb2*g */ \
 	VMULPS    Z0, Z2, Z2            /* (omb2*g)*g */ \
 	VADDPS    Z2, Z1, Z1            /* f' */ \
-	VMOVUPS   Z1, K, off(R9)(AX*1)  /* f[i] = f' */ \
-	VSQRTPS   Z1, Z1                \
-	VADDPS    Z18, Z1, Z1           /* d */ \
-	VCMPPS    $4, Z25, Z1, K, K2    /* K2 = K && d != 0 */ \
-	VDIVPS.Z  Z1, Z19, K2, Z1       /* r */ \
-	VMOVUPS   Z1, K, off(R10)(AX*1) /* r[i] = r */ \
-	VMULPS    Z1, Z0, Z0            /* gh */ \
-	VMULPS    Z3, Z1, Z1            /* w */ \
+	VSQRTPS   Z1, Z2                \
+	VADDPS    Z18, Z2, Z2           /* d */ \
+	VCMPPS    $4, Z25, Z2, K, K2    /* K2 = K && d != 0 */ \
+	VDIVPS.Z  Z2, Z19, K2, Z2       /* r */ \
+	VMOVUPS   Z2, K, off(R10)(AX*1) /* r[i] = r */ \
+	VMOVUPS   Z1, K, off(R9)(AX*1)  /* f[i] = f' (after r) */ \
+	VMULPS    Z2, Z0, Z0            /* gh */ \
+	VMULPS    Z3, Z2, Z1            /* w */ \
 	VMULPS    Z0, Z0, G             \
 	VMULPS    Z1, Z1, W
 
@@ -125,16 +125,16 @@
 	VMULPS  Y0, Y4, Y2             /* omb2*g */ \
 	VMULPS  Y0, Y2, Y2             /* (omb2*g)*g */ \
 	VADDPS  Y2, Y1, Y1             /* f' */ \
-	VMOVUPS Y1, off(R9)(AX*1)      /* f[i] = f' */ \
-	VSQRTPS Y1, Y1                 \
-	VADDPS  Y5, Y1, Y1             /* d = sqrt(f')+epsh */ \
+	VSQRTPS Y1, Y15                \
+	VADDPS  Y5, Y15, Y15           /* d = sqrt(f')+epsh */ \
 	VXORPS  Y2, Y2, Y2             \
-	VCMPPS  $4, Y2, Y1, Y2         /* d != 0 */ \
-	VDIVPS  Y1, Y6, Y1             /* 1/d */ \
-	VANDPS  Y2, Y1, Y1             /* r, 0 where d = 0 */ \
-	VMOVUPS Y1, off(R10)(AX*1)     /* r[i] = r */ \
-	VMULPS  Y1, Y0, Y0             /* gh = g*r */ \
-	VMULPS  Y14, Y1, Y1            /* w = p*r */ \
+	VCMPPS  $4, Y2, Y15, Y2        /* d != 0 */ \
+	VDIVPS  Y15, Y6, Y15           /* 1/d */ \
+	VANDPS  Y2, Y15, Y15           /* r, 0 where d = 0 */ \
+	VMOVUPS Y15, off(R10)(AX*1)    /* r[i] = r */ \
+	VMOVUPS Y1, off(R9)(AX*1)      /* f[i] = f' (after r, which may alias f) */ \
+	VMULPS  Y15, Y0, Y0            /* gh = g*r */ \
+	VMULPS  Y14, Y15, Y1           /* w = p*r */ \
 	VMULPS  Y0, Y0, G              \
 	VMULPS  Y1, Y1, W
 
@@ -191,13 +191,9 @@
 	FA_MXCSR               \
 	SHLQ $2, CX
 
-// FU_VEC updates one whole vector at off; temporaries T0..T3, constants
-// as named.
-#define FU_VEC(off, T0, T1, T2, T3, SG, OMB1, B1, SW, WD, LR) \
-	VMOVUPS off(R9)(AX*1), T1     /* r */ \
-	VMULPS  off(SI)(AX*1), T1, T0 /* gh = g*r */ \
-	VMULPS  off(R8)(AX*1), B1, T2 /* b1*m */ \
-	VMOVUPS off(DI)(AX*1), T3     /* p (loaded before the stores) */ \
+// FU_REST finishes one vector of pass 3 at off from gh = g·r in T0,
+// r in T1, b1·m in T2 and p in T3 (all loaded before its stores).
+#define FU_REST(off, T0, T1, T2, T3, SG, OMB1, SW, WD, LR) \
 	VMULPS  SG, T0, T0            /* gh*sg */ \
 	VMULPS  T0, OMB1, T0          /* omb1*(gh*sg) */ \
 	VADDPS  T0, T2, T2            /* m' */ \
@@ -209,6 +205,42 @@
 	VMULPS  T1, LR, T1            /* u = lr*(m'+wd*w) */ \
 	VSUBPS  T1, T3, T3            /* p - u */ \
 	VMOVUPS T3, off(DI)(AX*1)     /* p[i] */
+
+// FU_VEC updates one whole vector at off, r read from R9; temporaries
+// T0..T3, constants as named.
+#define FU_VEC(off, T0, T1, T2, T3, SG, OMB1, B1, SW, WD, LR) \
+	VMOVUPS off(R9)(AX*1), T1     /* r */ \
+	VMULPS  off(SI)(AX*1), T1, T0 /* gh = g*r */ \
+	VMULPS  off(R8)(AX*1), B1, T2 /* b1*m */ \
+	VMOVUPS off(DI)(AX*1), T3     /* p (loaded before the stores) */ \
+	FU_REST(off, T0, T1, T2, T3, SG, OMB1, SW, WD, LR)
+
+// FR_AVX2 is FU_VEC with r recomputed from f (R9) as pass 2 made it:
+// Y4 = epsh, Y5 = 1; Y6, Y7 are clobbered.
+#define FR_AVX2(off) \
+	VSQRTPS off(R9)(AX*1), Y1      /* sqrt(f) */ \
+	VMOVUPS off(SI)(AX*1), Y6      /* g */ \
+	VMULPS  off(R8)(AX*1), Y12, Y2 /* b1*m */ \
+	VMOVUPS off(DI)(AX*1), Y3      /* p */ \
+	VADDPS  Y4, Y1, Y1             /* d */ \
+	VXORPS  Y7, Y7, Y7             \
+	VCMPPS  $4, Y7, Y1, Y7         /* d != 0 */ \
+	VDIVPS  Y1, Y5, Y1             \
+	VANDPS  Y7, Y1, Y1             /* r */ \
+	VMULPS  Y6, Y1, Y0             /* gh = g*r */ \
+	FU_REST(off, Y0, Y1, Y2, Y3, Y10, Y11, Y13, Y14, Y15)
+
+// FR_AVX512 is FR_AVX2 with AVX-512: Z22 = epsh, Z23 = 1, Z25 = 0.
+#define FR_AVX512(off) \
+	VSQRTPS  off(R9)(AX*1), Z1      /* sqrt(f) */ \
+	VMOVUPS  off(SI)(AX*1), Z4      /* g */ \
+	VMULPS   off(R8)(AX*1), Z18, Z2 /* b1*m */ \
+	VMOVUPS  off(DI)(AX*1), Z3      /* p */ \
+	VADDPS   Z22, Z1, Z1            /* d */ \
+	VCMPPS   $4, Z25, Z1, K2        /* d != 0 */ \
+	VDIVPS.Z Z1, Z23, K2, Z1        /* r */ \
+	VMULPS   Z4, Z1, Z0             /* gh = g*r */ \
+	FU_REST(off, Z0, Z1, Z2, Z3, Z16, Z17, Z19, Z20, Z21)
 
 #define FU_AVX2(off) FU_VEC(off, Y0, Y1, Y2, Y3, Y10, Y11, Y12, Y13, Y14, Y15)
 
@@ -480,6 +512,117 @@ fu5Tail:                            // the last len(p)%16 floats under mask K1
 	VMOVUPS Z3, K1, (DI)(AX*1)      // p[i]
 
 fu5Done:
+	LDMXCSR saved-4(SP)             // MXCSR = saved
+	VZEROUPPER
+	RET
+
+// func fadamUpdateRecipAVX2(p, g, m, f []float32, epsh, sg, omb1, b1, sw, wd, lr float32)
+TEXT ·fadamUpdateRecipAVX2(SB), NOSPLIT, $8-124
+	VBROADCASTSS epsh+96(FP), Y4
+	VBROADCASTSS sg+100(FP), Y10
+	VBROADCASTSS omb1+104(FP), Y11
+	VBROADCASTSS b1+108(FP), Y12
+	VBROADCASTSS sw+112(FP), Y13
+	VBROADCASTSS wd+116(FP), Y14
+	VBROADCASTSS lr+120(FP), Y15
+	MOVL         $0x3f800000, R11
+	MOVQ         R11, X5
+	VBROADCASTSS X5, Y5             // Y5 = 1
+	MOVQ         p_base+0(FP), DI
+	MOVQ         p_len+8(FP), CX
+	MOVQ         g_base+24(FP), SI
+	MOVQ         m_base+48(FP), R8
+	MOVQ         f_base+72(FP), R9
+	FA_MXCSR
+	SHLQ         $2, CX             // CX = bytes, a multiple of 32
+	XORQ         AX, AX
+
+fr2Vec:                             // for ; AX < CX; AX += 32: 8 floats
+	CMPQ AX, CX
+	JAE  fr2Done
+	FR_AVX2(0)
+	ADDQ $32, AX
+	JMP  fr2Vec
+
+fr2Done:
+	LDMXCSR saved-4(SP)             // MXCSR = saved
+	VZEROUPPER
+	RET
+
+// func fadamUpdateRecipAVX512(p, g, m, f []float32, epsh, sg, omb1, b1, sw, wd, lr float32)
+TEXT ·fadamUpdateRecipAVX512(SB), NOSPLIT, $8-124
+	VBROADCASTSS epsh+96(FP), Z22
+	VBROADCASTSS sg+100(FP), Z16
+	VBROADCASTSS omb1+104(FP), Z17
+	VBROADCASTSS b1+108(FP), Z18
+	VBROADCASTSS sw+112(FP), Z19
+	VBROADCASTSS wd+116(FP), Z20
+	VBROADCASTSS lr+120(FP), Z21
+	MOVL         $0x3f800000, R11
+	MOVQ         R11, X0
+	VBROADCASTSS X0, Z23            // Z23 = 1
+	VPXORD       Z25, Z25, Z25      // Z25 = 0
+	MOVQ         p_base+0(FP), DI
+	MOVQ         p_len+8(FP), CX
+	MOVQ         g_base+24(FP), SI
+	MOVQ         m_base+48(FP), R8
+	MOVQ         f_base+72(FP), R9
+	FA_MXCSR
+	SHLQ         $2, CX             // CX = bytes
+	MOVQ         CX, BX
+	ANDQ         $-256, BX          // BX = bytes in whole 4-vector blocks
+	MOVQ         CX, DX
+	ANDQ         $-64, DX           // DX = bytes in whole vectors
+	XORQ         AX, AX
+
+fr5Block:                           // for ; AX < BX; AX += 256: 64 floats
+	CMPQ AX, BX
+	JAE  fr5Vec
+	FR_AVX512(0)
+	FR_AVX512(64)
+	FR_AVX512(128)
+	FR_AVX512(192)
+	ADDQ $256, AX
+	JMP  fr5Block
+
+fr5Vec:                             // for ; AX < DX; AX += 64: 16 floats
+	CMPQ AX, DX
+	JAE  fr5Tail
+	FR_AVX512(0)
+	ADDQ $64, AX
+	JMP  fr5Vec
+
+fr5Tail:                            // the last len(p)%16 floats under mask K1
+	SUBQ  AX, CX
+	JZ    fr5Done
+	SHRQ  $2, CX                    // CX = 1..15 floats left
+	MOVL  $1, BX
+	SHLL  CX, BX
+	DECL  BX
+	KMOVW BX, K1                    // K1 = lanes 0..CX-1
+	VMOVUPS.Z (R9)(AX*1), K1, Z1    // f
+	VMOVUPS.Z (SI)(AX*1), K1, Z4    // g
+	VMOVUPS.Z (R8)(AX*1), K1, Z5    // m
+	VMOVUPS.Z (DI)(AX*1), K1, Z3    // p
+	VSQRTPS  Z1, Z1
+	VADDPS   Z22, Z1, Z1            // d
+	VCMPPS   $4, Z25, Z1, K1, K2    // K2 = K1 && d != 0
+	VDIVPS.Z Z1, Z23, K2, Z1        // r
+	VMULPS   Z4, Z1, Z0             // gh = g*r
+	VMULPS   Z5, Z18, Z2            // b1*m
+	VMULPS   Z16, Z0, Z0            // gh*sg
+	VMULPS   Z0, Z17, Z0            // omb1*(gh*sg)
+	VADDPS   Z0, Z2, Z2             // m'
+	VMOVUPS  Z2, K1, (R8)(AX*1)     // m[i] = m'
+	VMULPS   Z3, Z1, Z1             // w = p*r
+	VMULPS   Z19, Z1, Z1            // w*sw
+	VMULPS   Z1, Z20, Z1            // wd*(w*sw)
+	VADDPS   Z1, Z2, Z1             // m' + wd*w
+	VMULPS   Z1, Z21, Z1            // u
+	VSUBPS   Z1, Z3, Z3             // p - u
+	VMOVUPS  Z3, K1, (DI)(AX*1)     // p[i]
+
+fr5Done:
 	LDMXCSR saved-4(SP)             // MXCSR = saved
 	VZEROUPPER
 	RET

@@ -43,7 +43,7 @@ func fadamRecip(d float32) float32 {
 // validated slices: f ← β̂2·f + ((1−β̂2)·g)·g, r = 1/(√f + ε̂) (0 where that
 // is 0), every float32 operation flushed as FTZ does, and the squares of
 // ĝ = g·r and ŵ = p·r summed by blocks as fadamSumGeneric does, ĝ into
-// acc[:16] and ŵ into acc[16:].
+// acc[:16] and ŵ into acc[16:]. r may be f itself: f keeps f'.
 func fadamPrecondGeneric(g, p, f, r []float32, acc *[2 * fadamLanes]float64, k *fadamConsts) {
 	p = p[:len(g)]
 	f = f[:len(g)]
@@ -57,8 +57,8 @@ func fadamPrecondGeneric(g, p, f, r []float32, acc *[2 * fadamLanes]float64, k *
 			ri := fadamRecip(d)
 			gh, w := ftz32(gi*ri), ftz32(pi*ri)
 			qg[i-b], qw[i-b] = ftz32(gh*gh), ftz32(w*w)
-			f[i] = fi
 			r[i] = ri
+			f[i] = fi // after r[i]: r may be f itself
 		}
 		fadamAddBlock(acc[:fadamLanes], &qg)
 		fadamAddBlock(acc[fadamLanes:], &qw)
@@ -67,34 +67,62 @@ func fadamPrecondGeneric(g, p, f, r []float32, acc *[2 * fadamLanes]float64, k *
 
 // fadamSquares returns Σ float64(g[i]·r[i])² and Σ float64(p[i]·r[i])²
 // in order, with the products flushed as FTZ does: FAdamStep's exact
-// sums where the block sums overflow float32.
-func fadamSquares(g, p, r []float32) (sh, sw float64) {
+// sums where the block sums overflow float32. A nil r is recomputed from
+// f (fadamRecipOf).
+func fadamSquares(g, p, r, f []float32, k *fadamConsts) (sh, sw float64) {
 	p = p[:len(g)]
-	r = r[:len(g)]
 	for i := range g {
-		gh, w := float64(ftz32(daz32(g[i])*r[i])), float64(ftz32(daz32(p[i])*r[i]))
+		var ri float32
+		if r != nil {
+			ri = r[i]
+		} else {
+			ri = fadamRecipOf(f[i], k)
+		}
+		gh, w := float64(ftz32(daz32(g[i])*ri)), float64(ftz32(daz32(p[i])*ri))
 		sh += gh * gh
 		sw += w * w
 	}
 	return sh, sw
 }
 
+// fadamRecipOf recomputes the second pass's reciprocal from its f:
+// 1/(√f + ε̂), 0 where that is 0.
+func fadamRecipOf(f float32, k *fadamConsts) float32 {
+	return fadamRecip(ftz32(ftz32(float32(math.Sqrt(float64(daz32(f))))) + k.epsh))
+}
+
 // fadamUpdateGeneric is the reference of FAdamStep's third pass on
-// validated slices, every float32 operation flushed as FTZ does:
-//
-//	m[i] = β1·m[i] + (1−β1)·((g[i]·r[i])·a_g)
-//	p[i] = p[i] − η·(m[i] + λ·((p[i]·r[i])·a_w))
+// validated slices (fadamUpdate1 for each element).
 func fadamUpdateGeneric(p, g, m, r []float32, k *fadamConsts) {
 	g = g[:len(p)]
 	m = m[:len(p)]
 	r = r[:len(p)]
 	for i := range p {
-		pi, gi, mi, ri := daz32(p[i]), daz32(g[i]), daz32(m[i]), daz32(r[i])
-		t := ftz32(k.omb1 * ftz32(ftz32(gi*ri)*k.sg))
-		mi = ftz32(ftz32(k.b1*mi) + t)
-		w := ftz32(k.wd * ftz32(ftz32(pi*ri)*k.sw))
-		u := ftz32(k.lr * ftz32(mi+w))
-		p[i] = ftz32(pi - u)
-		m[i] = mi
+		p[i], m[i] = fadamUpdate1(p[i], g[i], m[i], daz32(r[i]), k)
 	}
+}
+
+// fadamUpdateRecipGeneric is fadamUpdateGeneric with each r[i]
+// recomputed from f[i] (fadamRecipOf), the third pass without scratch.
+func fadamUpdateRecipGeneric(p, g, m, f []float32, k *fadamConsts) {
+	g = g[:len(p)]
+	m = m[:len(p)]
+	f = f[:len(p)]
+	for i := range p {
+		p[i], m[i] = fadamUpdate1(p[i], g[i], m[i], fadamRecipOf(f[i], k), k)
+	}
+}
+
+// fadamUpdate1 is the third pass on one element, every float32 operation
+// flushed as FTZ does:
+//
+//	m' = β1·m + (1−β1)·((g·r)·a_g)
+//	p' = p − η·(m' + λ·((p·r)·a_w))
+func fadamUpdate1(p, g, m, r float32, k *fadamConsts) (float32, float32) {
+	p, g, m = daz32(p), daz32(g), daz32(m)
+	t := ftz32(k.omb1 * ftz32(ftz32(g*r)*k.sg))
+	m = ftz32(ftz32(k.b1*m) + t)
+	w := ftz32(k.wd * ftz32(ftz32(p*r)*k.sw))
+	u := ftz32(k.lr * ftz32(m+w))
+	return ftz32(p - u), m
 }

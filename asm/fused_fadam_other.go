@@ -11,3 +11,5 @@ func fadamPrecond(g, p, f, r []float32, acc *[2 * fadamLanes]float64, k *fadamCo
 }
 
 func fadamUpdate(p, g, m, r []float32, k *fadamConsts) { fadamUpdateGeneric(p, g, m, r, k) }
+
+func fadamUpdateRecip(p, g, m, f []float32, k *fadamConsts) { fadamUpdateRecipGeneric(p, g, m, f, k) }

@@ -33,7 +33,7 @@ func fadamRef(p, g, m, f []float32, h FAdamParams) (pr, mr, fr, rr []float32, k 
 	k.setPrecond(h, len(p), fadamFold(acc[:fadamLanes]))
 	acc = [2 * fadamLanes]float64{}
 	fadamPrecondGeneric(g, pr, fr, rr, &acc, &k)
-	sh, sw := fadamFinish(&acc, g, pr, rr)
+	sh, sw := fadamFinish(&acc, g, pr, rr, fr, &k)
 	k.setUpdate(h, len(p), sh, sw)
 	fadamUpdateGeneric(pr, g, mr, rr, &k)
 	return
@@ -58,10 +58,22 @@ func fadamCompare(t *testing.T, what string, in [][]float32, got, want [][]float
 	}
 }
 
+// fadamBufs returns guarded buffers holding copies of in, at offsets
+// derived from off as zooInputs places them.
+func fadamBufs(in [][]float32, off int) []fusedBuf {
+	gens := make([]func() float32, len(in))
+	for j, s := range in {
+		i := 0
+		gens[j] = func() float32 { i++; return s[i-1] }
+	}
+	return zooInputs(len(in[0]), off, gens...)
+}
+
 // TestFAdamStepLevels runs FAdamStep at every level against the reference
 // over lengths 0..64 and large odd lengths at every offset, with NaN guard
 // bands, for gradients large and small (clipped or not), with some f and g
-// exactly zero so that ε = 0 meets √f + ε̂ = 0.
+// exactly zero so that ε = 0 meets √f + ε̂ = 0; with scratch and without
+// (r = nil), which must give the same p, m and f.
 func TestFAdamStepLevels(t *testing.T) {
 	names := []string{"p", "g", "m", "f", "r"}
 	fusedForLevels(t, func(t *testing.T, l Level) {
@@ -91,6 +103,11 @@ func TestFAdamStepLevels(t *testing.T) {
 					zooCheckGuards(t, names, bufs, in, 1)
 					fadamCompare(t, tc.name, in, [][]float32{bufs[0].s(), bufs[2].s(), bufs[3].s(), bufs[4].s()},
 						[][]float32{pr, mr, fr, rr})
+					nb := fadamBufs(in[:4], c.off)
+					FAdamStep(nb[0].s(), nb[1].s(), nb[2].s(), nb[3].s(), nil, tc.h)
+					zooCheckGuards(t, names[:4], nb, in[:4], 1)
+					fadamCompare(t, tc.name+" (r nil)", in, [][]float32{nb[0].s(), nb[2].s(), nb[3].s()},
+						[][]float32{pr, mr, fr})
 					if t.Failed() {
 						t.Fatalf("%s: g scale %v n=%d off=%d", tc.name, gs, c.n, c.off)
 					}
@@ -142,9 +159,13 @@ func TestFAdamSumsLevels(t *testing.T) {
 				p, m, f, rs := zooClone(in[0]), zooClone(in[2]), zooClone(in[3]), make([]float32, n)
 				var k fadamConsts
 				fadamRun(p, in[1], m, f, rs, h, &k)
-				if k.sumG != want.sumG || k.sumH != want.sumH || k.sumW != want.sumW {
-					t.Errorf("scale %v n=%d: sums %v %v %v, reference %v %v %v", scale, n, k.sumG, k.sumH, k.sumW,
-						want.sumG, want.sumH, want.sumW)
+				var kn fadamConsts
+				fadamRun(zooClone(in[0]), in[1], zooClone(in[2]), zooClone(in[3]), nil, h, &kn)
+				for _, k := range []fadamConsts{k, kn} {
+					if k.sumG != want.sumG || k.sumH != want.sumH || k.sumW != want.sumW {
+						t.Errorf("scale %v n=%d: sums %v %v %v, reference %v %v %v", scale, n, k.sumG, k.sumH, k.sumW,
+							want.sumG, want.sumH, want.sumW)
+					}
 				}
 			})
 		}
@@ -274,12 +295,16 @@ func FuzzFAdamStep(f *testing.F) {
 			p, m, fs, rs := zooClone(in[0]), zooClone(in[2]), zooClone(in[3]), make([]float32, len(in[0]))
 			FAdamStep(p, in[1], m, fs, rs, h)
 			fadamCompare(t, l.String(), in, [][]float32{p, m, fs, rs}, [][]float32{pr, mr, fr, rr})
+			p, m, fs = zooClone(in[0]), zooClone(in[2]), zooClone(in[3])
+			FAdamStep(p, in[1], m, fs, nil, h)
+			fadamCompare(t, l.String()+" (r nil)", in, [][]float32{p, m, fs}, [][]float32{pr, mr, fr})
 		}
 	})
 }
 
-// BenchmarkFAdamStep times FAdamStep at each level against AdamStep on
-// the same n (one thread), as ns/param.
+// BenchmarkFAdamStep times FAdamStep at each level, with scratch and
+// without (fadam-nil), against AdamStep on the same n (one thread), as
+// ns/param.
 func BenchmarkFAdamStep(b *testing.B) {
 	old := Active()
 	defer SetLevel(old)
@@ -301,6 +326,13 @@ func BenchmarkFAdamStep(b *testing.B) {
 				b.SetBytes(int64(4 * n * 5))
 				for b.Loop() {
 					FAdamStep(bufs[0], bufs[1], bufs[2], bufs[3], bufs[4], h)
+				}
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/param")
+			})
+			b.Run(l.String()+"/fadam-nil/"+strconv.Itoa(n), func(b *testing.B) {
+				b.SetBytes(int64(4 * n * 4))
+				for b.Loop() {
+					FAdamStep(bufs[0], bufs[1], bufs[2], bufs[3], nil, h)
 				}
 				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/param")
 			})
