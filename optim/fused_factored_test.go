@@ -3,6 +3,7 @@ package optim
 import (
 	"fmt"
 	"math"
+	"runtime"
 	"testing"
 
 	"github.com/gograd/gograd/autodiff"
@@ -97,7 +98,9 @@ func TestFactorMatricesShapes(t *testing.T) {
 //
 //	go test -cpu 1 -run XXX -bench FactoredStep -count 5 ./optim
 //
-// ns/param is reported; compare with adam/1000x1000.
+// ns/param is reported, and the thread's CPU ns/param (the goroutine is
+// locked to its thread), steadier on a loaded machine; compare with
+// adam/1000x1000.
 func BenchmarkFactoredStep(b *testing.B) {
 	mks := []struct {
 		name string
@@ -125,11 +128,17 @@ func BenchmarkFactoredStep(b *testing.B) {
 					b.Fatal("not fused")
 				}
 				o.Step()
+				runtime.LockOSThread()
+				defer runtime.UnlockOSThread()
+				c0 := xgradThreadCPU()
 				b.ResetTimer()
 				for b.Loop() {
 					o.Step()
 				}
 				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/1e6, "ns/param")
+				if c1 := xgradThreadCPU(); c0 >= 0 && c1 >= 0 {
+					b.ReportMetric(float64(c1-c0)/float64(b.N)/1e6, "cpu-ns/param")
+				}
 			})
 		}
 	}
