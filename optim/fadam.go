@@ -53,10 +53,12 @@ func DefaultFAdam() FAdamConfig {
 //
 // The chain is ScaleByFAdam, ScaleByLR. The state is "momentum" (m) and
 // "fim" (F). With p = 0.5 the step runs fused (asm.FAdamStep: three
-// passes, ĝ and ŵ formed as products with one reciprocal 1/(√F + ε̂) kept
-// in the parameter's scratch, the sums in float64 lanes, the same bits at
-// every asm level); it matches the chain to a few ulps of θ per step. For
-// other p only the chain runs (math.Pow has no fused equivalent).
+// passes, ĝ and ŵ formed as products with one reciprocal 1/(√F + ε̂),
+// kept in the parameter's scratch up to fadamScratchMax elements and
+// recomputed beyond; block sums in float32 added in float64 lanes; the
+// same bits at every asm level and either way); it matches the chain to
+// a few ulps of θ per step. For other p only the chain runs (math.Pow has
+// no fused equivalent).
 // NewFAdam returns a *HyperparameterError for a negative or
 // non-finite η, ε or λ, a non-positive or non-finite c or p, or a β
 // outside [0, 1).
@@ -79,14 +81,28 @@ func NewFAdam(params []*autodiff.Var, cfg FAdamConfig) (*Optimizer, error) {
 	return newWholeFused(opt, params, t, fadamKernel(cfg), cfg.LR, cfg.WeightDecay)
 }
 
+// fadamScratchMax is the largest parameter (in elements) whose fused
+// FAdam step keeps the reciprocals in the parameter's scratch; a larger
+// one recomputes them in the third pass (asm.FAdamStep with r = nil; the
+// same bits). Measured crossover, one thread, AVX-512: scratch is ahead
+// at 524288 elements (whole step 0.68 vs 0.75 cpu-ns/param) and behind
+// at 1e6 (≈1.0 vs 0.88), where the five arrays no longer fit the L3
+// share. A variable so that tests can force either path.
+var fadamScratchMax = 3 << 18
+
 // fadamKernel returns NewFAdam's fused step (p = 0.5): asm.FAdamStep on
-// the parameter, its state (m, F) and its scratch (the reciprocals).
+// the parameter, its state (m, F) and, up to fadamScratchMax elements,
+// its scratch (the reciprocals).
 func fadamKernel(cfg FAdamConfig) wholeStep {
 	h := asm.FAdamParams{Beta1: cfg.Beta1, Beta2: cfg.Beta2, Eps: cfg.Eps, Clip: cfg.Clip}
 	return func(a *fusedArgs) {
 		h := h
 		h.LR, h.WeightDecay, h.Step = float64(a.LR), float64(a.WD), a.Step
-		asm.FAdamStep(a.P, a.G, a.St[0], a.St[1], a.Scratch(), h)
+		var r []float32
+		if len(a.P) <= fadamScratchMax {
+			r = a.Scratch()
+		}
+		asm.FAdamStep(a.P, a.G, a.St[0], a.St[1], r, h)
 	}
 }
 
