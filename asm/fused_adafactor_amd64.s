@@ -10,8 +10,9 @@
 // last cols%16 floats of a row run under masks: K1 (floats 0..15; for
 // float64 lanes, K1 for lanes 0..7 and K2 = K1>>8 for 8..15) on AVX-512,
 // and on AVX2 the dword masks at R12 (floats 0..7) and 32(R12) (8..15)
-// with VMASKMOVPS. Float64 lane sums follow lanes16 (element j of a row
-// in lane j mod 16). The MXCSR of the caller is saved in the frame,
+// with VMASKMOVPS. Lane sums follow the references: element j of a row
+// in lane j mod 16, combined as lanes16 does (afVec first adds in float32
+// lanes, moved to float64 every 4096 bytes). The MXCSR of the caller is saved in the frame,
 // FTZ|DAZ (0x8040) set, and the saved value restored before RET.
 
 // afMask: 16 all-ones then 16 zero dwords; the 8 dwords at 16−r (and
@@ -115,22 +116,14 @@ GLOBL afMask<>(SB), RODATA|NOPTR, $128
 	VPERMILPD $1, XA, XC         \
 	VADDSD XC, XA, XA
 
-// AF_SQ512 adds the squares of the 16 floats in Z (temporaries Z6, Z7,
-// Y7) to the lanes LA, LB under the masks MA, MB (K0 for none is not
-// allowed in Go syntax, so the full blocks use AF_SQ512F).
+// AF_SQ512F adds the squares of the 16 floats in Z (Y its low half), in
+// float64, to the lanes LA (0..7) and LB (8..15); temporaries Z6, Z7.
 #define AF_SQ512F(Z, Y, LA, LB) \
 	VCVTPS2PD     Y, Z6      \
 	VEXTRACTF64X4 $1, Z, Y7  \
 	VCVTPS2PD     Y7, Z7     \
 	VFMADD231PD   Z6, Z6, LA \
 	VFMADD231PD   Z7, Z7, LB
-
-#define AF_SQ512M(Z, Y, LA, LB) \
-	VCVTPS2PD     Y, Z6          \
-	VEXTRACTF64X4 $1, Z, Y7      \
-	VCVTPS2PD     Y7, Z7         \
-	VFMADD231PD   Z6, Z6, K1, LA \
-	VFMADD231PD   Z7, Z7, K2, LB
 
 // AF_GSQ512 squares the 16 floats of g in Z0 into Z1 (0..7) and Z2
 // (8..15) in float64 and adds them to the row lanes Z8, Z9.
