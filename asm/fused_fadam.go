@@ -56,11 +56,10 @@ type fadamConsts struct {
 // pairwise (j += j+8, j+4, j+2, j+1). Every level forms the same sums
 // bit for bit; they differ from exact sums by a few float32 roundings per
 // block (at most about 2^-22 relative; squares below 2^-126 flush to 0).
-// Where a block sum of
-// ĝ² or ŵ² overflows float32 (|ŵ| ≳ 2^63, e.g. θ over a tiny ε̂), both
-// sums are redone as sequential float64 sums of exact squares. ε̂, a_g
-// and a_w are computed from the sums in float64 and rounded to float32
-// once. Every float32 operation is rounded on its own (no fused
+// Where a block sum of ĝ² or ŵ² overflows float32 (|ŵ| ≳ 2^63, e.g. θ
+// over a tiny ε̂), both sums are redone as sequential float64 sums of
+// exact squares. ε̂, a_g and a_w are computed from the sums in float64
+// and rounded to float32 once. Every float32 operation is rounded on its own (no fused
 // multiply-adds) and the kernels run with FTZ and DAZ set (see
 // mxcsr.go), which the generic reference emulates after every operation,
 // so all levels agree with it bit for bit (NaN payloads aside). An
@@ -74,10 +73,13 @@ type fadamConsts struct {
 // store and no scratch): the results are the same bit for bit. Scratch
 // is faster while the five slices sit well inside L3 (AVX-512, one
 // thread, cpu-ns/param on a loaded machine: 0.51 vs 0.69 at n = 16384,
-// 0.68 vs 0.75 at 524288), nil beyond (≈0.88 vs ≈1.0 at 1e6). p, m, f and r are written; g is only read. The
-// slices must have the same length (r: or be nil) and must not overlap.
-// FAdamStep panics if the lengths differ, h.Step < 1 or h.Clip is not
-// positive.
+// 0.68 vs 0.75 at 524288), nil beyond (≈0.88 vs ≈1.0 at 1e6).
+//
+// p, m, f and r are written; g is only read. The slices must have the
+// same length (r may instead be nil) and must not overlap. FAdamStep
+// panics if the lengths differ, h.Step < 1 or h.Clip is not positive.
+// It does not allocate and runs on the calling goroutine only, so its
+// result does not depend on Threads().
 func FAdamStep(p, g, m, f, r []float32, h FAdamParams) {
 	if len(g) != len(p) || len(m) != len(p) || len(f) != len(p) || r != nil && len(r) != len(p) {
 		panic(fmt.Sprintf("asm: fadam: length mismatch: len(p)=%d len(g)=%d len(m)=%d len(f)=%d len(r)=%d",
