@@ -11,8 +11,9 @@ import (
 // the gradient, φ = 1[u·g > 0], and rescale the rest by a factor that
 // needs the count Σφ over the whole tensor. The fused steps therefore make
 // two passes: a light one over g and m that counts the agreeing signs
-// (cautiousCount), and the optimizer's one-pass update with the mask and
-// the scale applied.
+// (cautiousCount; for C-AdamW, cadamwMoment, which also stores the new
+// first moment, so that the update pass only reads it), and the
+// optimizer's one-pass update with the mask and the scale applied.
 //
 // The mask is evaluated as 1[sign(x)·g > 0], where x is the new first
 // moment (C-AdamW: the sign of Adam's direction is the sign of m, as its
@@ -58,7 +59,7 @@ func CAdamWStep(p, g, m, v []float32, h AdamParams) {
 	fusedRaceWrite(v)
 	h.Decoupled = true
 	k := h.consts()
-	cnt := cautiousCount(g, m, k.b1, k.omb1)
+	cnt := cadamwMoment(g, m, k.b1, k.omb1) // m is the new moment from here
 	scale := 1 / max(float64(cnt)/float64(len(p)), 1e-3)
 	steps := float32(h.LR / (1 - math.Pow(h.Beta1, float64(h.Step))) * scale)
 	cadamwStep(p, g, m, v, &k, steps)

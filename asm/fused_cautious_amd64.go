@@ -31,15 +31,39 @@ func cautiousCount(g, m []float32, b1, omb1 float32) int {
 	return n
 }
 
+// cadamwMoment dispatches CAdamWStep's first pass on the active level,
+// split as cautiousCount.
+func cadamwMoment(g, m []float32, b1, omb1 float32) int {
+	var n int
+	switch active {
+	case AVX512:
+		for len(g) > 0 {
+			c := min(len(g), cautiousChunk)
+			n += cadamwMomentAVX512(g[:c], m[:c], b1, omb1)
+			g, m = g[c:], m[c:]
+		}
+	case AVX2:
+		w := len(g) &^ 7
+		for i := 0; i < w; i += cautiousChunk {
+			c := min(w-i, cautiousChunk)
+			n += cadamwMomentAVX2(g[i:i+c], m[i:i+c], b1, omb1)
+		}
+		n += cadamwMomentGeneric(g[w:], m[w:], b1, omb1)
+	default:
+		n = cadamwMomentGeneric(g, m, b1, omb1)
+	}
+	return n
+}
+
 // cadamwStep dispatches CAdamWStep's update pass on the active level.
 func cadamwStep(p, g, m, v []float32, k *adamConsts, steps float32) {
 	switch active {
 	case AVX512:
-		cadamwAVX512(p, g, m, v, k.b1, k.omb1, k.b2, k.omb2, k.decay, steps, k.rbc2, k.eps)
+		cadamwAVX512(p, g, m, v, k.b2, k.omb2, k.decay, steps, k.rbc2, k.eps)
 	case AVX2:
 		n := len(p) &^ 7
 		if n > 0 {
-			cadamwAVX2(p[:n], g[:n], m[:n], v[:n], k.b1, k.omb1, k.b2, k.omb2, k.decay, steps, k.rbc2, k.eps)
+			cadamwAVX2(p[:n], g[:n], m[:n], v[:n], k.b2, k.omb2, k.decay, steps, k.rbc2, k.eps)
 		}
 		cadamwStepGeneric(p[n:], g[n:], m[n:], v[n:], k, steps)
 	default:
@@ -86,12 +110,33 @@ func cautiousCountAVX2(g, m []float32, b1, omb1 float32) int
 //go:noescape
 func cautiousCountAVX512(g, m []float32, b1, omb1 float32) int
 
+// cadamwMomentAVX2 is cadamwMomentGeneric over len(g) elements, a
+// multiple of 8 below 2^31, with FTZ|DAZ set in MXCSR (restored on
+// return): cautiousCountAVX2 that also stores x,
+//
+//	for i := range g {
+//		m[i] = fma(b1, m[i], omb1*g[i])
+//		if (m[i]*0x1p127)*g[i] > 0 { n++ }
+//	}
+//
+// Requires AVX, AVX2, FMA3. m must be at least as long as g.
+//
+//go:noescape
+func cadamwMomentAVX2(g, m []float32, b1, omb1 float32) int
+
+// cadamwMomentAVX512 is cadamwMomentAVX2 for any len(g) below 2^31, 16
+// floats per vector, the last partial vector under a K mask. Requires
+// AVX-512 F and VL.
+//
+//go:noescape
+func cadamwMomentAVX512(g, m []float32, b1, omb1 float32) int
+
 // cadamwAVX2 is cadamwStepGeneric over len(p) elements, a multiple of 8,
-// with fused multiply-adds and FTZ|DAZ set in MXCSR (restored on return):
+// with fused multiply-adds and FTZ|DAZ set in MXCSR (restored on return);
+// m holds the new moments (cadamwMomentAVX2's) and is only read:
 //
 //	for i := range p {
 //		pi := p[i] * decay
-//		m[i] = fma(b1, m[i], omb1*g[i])
 //		v[i] = b2*v[i] + (omb2*g[i])*g[i]
 //		q := m[i]/(sqrt(v[i])*rbc2+eps)
 //		if (m[i]*0x1p127)*g[i] > 0 { pi -= steps*q }
@@ -101,13 +146,13 @@ func cautiousCountAVX512(g, m []float32, b1, omb1 float32) int
 // Requires AVX, AVX2, FMA3. g, m, v must be at least as long as p.
 //
 //go:noescape
-func cadamwAVX2(p, g, m, v []float32, b1, omb1, b2, omb2, decay, steps, rbc2, eps float32)
+func cadamwAVX2(p, g, m, v []float32, b2, omb2, decay, steps, rbc2, eps float32)
 
 // cadamwAVX512 is cadamwAVX2 for any len(p), 16 floats per vector, the
 // last partial vector under a K mask. Requires AVX-512 F.
 //
 //go:noescape
-func cadamwAVX512(p, g, m, v []float32, b1, omb1, b2, omb2, decay, steps, rbc2, eps float32)
+func cadamwAVX512(p, g, m, v []float32, b2, omb2, decay, steps, rbc2, eps float32)
 
 // clionAVX2 is clionStepGeneric over len(p) elements, a multiple of 8,
 // with FTZ|DAZ set in MXCSR (restored on return); lionAVX2 with a mask:

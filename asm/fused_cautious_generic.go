@@ -24,9 +24,27 @@ func cautiousCountGeneric(g, m []float32, b1, omb1 float32) int {
 	return n
 }
 
+// cadamwMomentGeneric is the reference of CAdamWStep's first pass: it
+// sets m[i] = β1·m[i] + (1−β1)·g[i] (as cautiousX) and returns the
+// number of i with sign(m[i])·g[i] > 0.
+func cadamwMomentGeneric(g, m []float32, b1, omb1 float32) int {
+	m = m[:len(g)]
+	n := 0
+	for i := range g {
+		gi := daz32(g[i])
+		x := cautiousX(b1, omb1, daz32(m[i]), gi)
+		m[i] = x
+		if cautiousAgree(x, gi) {
+			n++
+		}
+	}
+	return n
+}
+
 // cadamwStepGeneric is the reference of CAdamWStep's update pass on
-// validated slices, with steps = (η/bc1)·s: adamStepGeneric (decoupled)
-// with m computed as cautiousX and the step masked.
+// validated slices, with m already the new moment (cadamwMomentGeneric's)
+// and steps = (η/bc1)·s: adamStepGeneric (decoupled) with the step
+// masked; m is only read.
 func cadamwStepGeneric(p, g, m, v []float32, k *adamConsts, steps float32) {
 	g = g[:len(p)]
 	m = m[:len(p)]
@@ -34,14 +52,12 @@ func cadamwStepGeneric(p, g, m, v []float32, k *adamConsts, steps float32) {
 	for i := range p {
 		pi, gi, mi, vi := daz32(p[i]), daz32(g[i]), daz32(m[i]), daz32(v[i])
 		pi = float32(pi * k.decay)
-		mi = cautiousX(k.b1, k.omb1, mi, gi)
 		vi = ftz32(float32(k.b2*vi) + float32(float32(k.omb2*gi)*gi))
 		if cautiousAgree(mi, gi) {
 			d := float32(float32(math.Sqrt(float64(vi)))*k.rbc2) + k.eps
 			pi = pi - float32(steps*float32(mi/d))
 		}
 		p[i] = ftz32(pi)
-		m[i] = mi
 		v[i] = vi
 	}
 }

@@ -5,13 +5,14 @@ import (
 	"testing"
 )
 
-// cautiousRef runs a cautious step's reference: the count, the scale as
-// the exported step computes it, and the update pass, on copies.
+// cadamwRef and clionRef run a cautious step's reference: the count (for
+// C-AdamW with the new m), the scale as the exported step computes it,
+// and the update pass, on copies.
 func cadamwRef(p, g, m, v []float32, h AdamParams) (pr, mr, vr []float32, k adamConsts, steps float32, cnt int) {
 	h.Decoupled = true
 	k = h.consts()
 	pr, mr, vr = zooClone(p), zooClone(m), zooClone(v)
-	cnt = cautiousCountGeneric(g, m, k.b1, k.omb1)
+	cnt = cadamwMomentGeneric(g, mr, k.b1, k.omb1)
 	scale := 1 / max(float64(cnt)/float64(len(p)), 1e-3)
 	steps = float32(h.LR / (1 - math.Pow(h.Beta1, float64(h.Step))) * scale)
 	if len(p) > 0 {
@@ -84,6 +85,7 @@ func TestCautiousStepLevels(t *testing.T) {
 				if got, want := cautiousCount(in[1], in[2], kl.b1, kl.omb1), cautiousCountGeneric(in[1], in[2], kl.b1, kl.omb1); got != want {
 					t.Fatalf("%s n=%d off=%d: count %d, generic %d", tc.name, c.n, c.off, got, want)
 				}
+				cautiousCheckMoment(t, in[1], in[2], kl.b1, kl.omb1)
 				// C-Lion on p, g, m.
 				pr, mr, _ := clionRef(in[0], in[1], in[2], tc.l)
 				CLionStep(bufs[0].s(), bufs[1].s(), bufs[2].s(), tc.l)
@@ -103,6 +105,26 @@ func TestCautiousStepLevels(t *testing.T) {
 			}
 		}
 	})
+}
+
+// cautiousCheckMoment runs cadamwMoment at the active level and its
+// reference on copies of m and checks that the counts agree exactly, that
+// the count is cautiousCount's on the old m, and that the new moments
+// agree to one ulp (the reference rounds its fused multiply-add through
+// float64).
+func cautiousCheckMoment(t *testing.T, g, m []float32, b1, omb1 float32) {
+	t.Helper()
+	ma, mr := zooClone(m), zooClone(m)
+	got, want := cadamwMoment(g, ma, b1, omb1), cadamwMomentGeneric(g, mr, b1, omb1)
+	if c := cautiousCount(g, m, b1, omb1); got != want || c != want {
+		t.Fatalf("n=%d: moment count %d, generic %d, cautiousCount %d", len(g), got, want, c)
+	}
+	for i := range mr {
+		ulp := float64(math.Nextafter32(float32(math.Abs(float64(mr[i]))), float32(math.Inf(1)))) - math.Abs(float64(mr[i]))
+		if !fusedClose(ma[i], mr[i], ulp) {
+			t.Fatalf("n=%d [%d] (g=%v m=%v): new m %v, generic %v", len(g), i, g[i], m[i], ma[i], mr[i])
+		}
+	}
 }
 
 // TestCautiousHand checks three steps of C-AdamW and C-Lion against
@@ -195,7 +217,8 @@ func g1Sign(x float64) float64 {
 	return 0
 }
 
-// TestCautiousCountLarge counts over 100003 elements at every level
+// TestCautiousCountLarge counts over 100003 elements at every level (with
+// cautiousCount and with cadamwMoment)
 // against a plain loop in float64, where x = 0.9·m + 0.1·g is exact
 // enough (coordinates with |x| near rounding are given g = 0, which is
 // never counted).
@@ -217,6 +240,10 @@ func TestCautiousCountLarge(t *testing.T) {
 	fusedForLevels(t, func(t *testing.T, l Level) {
 		if got := cautiousCount(g, m, 0.9, 0.1); got != want {
 			t.Errorf("count %d, want %d", got, want)
+		}
+		mm := zooClone(m)
+		if got := cadamwMoment(g, mm, 0.9, 0.1); got != want {
+			t.Errorf("moment count %d, want %d", got, want)
 		}
 	})
 }
@@ -259,6 +286,7 @@ func FuzzCautiousStep(f *testing.F) {
 			if got := cautiousCount(san[1], san[2], k.b1, k.omb1); got != ca {
 				t.Fatalf("%v: c-adamw count %d, generic %d", l, got, ca)
 			}
+			cautiousCheckMoment(t, san[1], san[2], k.b1, k.omb1)
 			p, m := zooClone(in[0]), zooClone(in[2])
 			CLionStep(p, in[1], m, hl)
 			lionCompare(t, p, m, plr, mlr)

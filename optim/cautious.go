@@ -72,8 +72,9 @@ func (c cautious) Update(slots []Slot) {
 // cfg is read as for NewAdamW and validated the same way (errors name
 // "cadamw"). DefaultCAdamW gives the defaults. The state is Adam's.
 //
-// Steps run the fused asm.CAdamWStep kernel (a pass that counts the mask,
-// then AdamW's one-pass update with the mask and scale), which computes
+// Steps run the fused asm.CAdamWStep kernel (a pass that updates m and
+// counts the mask, then the rest of AdamW's update with the mask and
+// scale), which computes
 // the decay first and evaluates the mask as sign(m)·g > 0: the same mask
 // as the chain's u·g > 0 (u = c·m with c > 0) except where a product
 // falls below the smallest float32, so the two agree up to rounding.
