@@ -13,8 +13,17 @@ type diffgradConsts struct {
 	decay    float32 // 1−η·λ for the decoupled form, else 1
 	step     float32 // η·√bc2/bc1
 	eps      float32 // ε
-	plain    bool    // λ = 0: g' = g and p' = p, no λ terms computed
+	mode     uint8   // dgPlain (λ = 0), dgL2 or dgDecoupled: which λ term the kernels compute
 }
+
+// The modes of diffgradConsts: the kernels compute g' = g + wd·p only in
+// dgL2 and p' = p·decay only in dgDecoupled; otherwise g' = g (copied to
+// prev as is) and p' = p.
+const (
+	dgPlain uint8 = iota
+	dgL2
+	dgDecoupled
+)
 
 func diffgradConstsOf(h AdamParams) diffgradConsts {
 	t := float64(h.Step)
@@ -30,7 +39,12 @@ func diffgradConstsOf(h AdamParams) diffgradConsts {
 	} else {
 		k.wd = float32(h.WeightDecay)
 	}
-	k.plain = k.wd == 0 && k.decay == 1
+	switch {
+	case k.wd != 0:
+		k.mode = dgL2
+	case k.decay != 1:
+		k.mode = dgDecoupled
+	}
 	return k
 }
 

@@ -118,13 +118,13 @@ GLOBL diffgradC<>(SB), RODATA|NOPTR, $320
 
 // DG_MOMENTS loads one vector: T4 = prev[i], T0 = g', T1 = p', T2 = m'
 // and T3 = v' (LOADM, LOADV: operands reading m[i] and v[i]), with no
-// store. WDD(T0, T1) applies the λ terms (DG_WDD_*) or nothing (DG_NOWDD,
-// plain).
+// store. WDD(T0, T1) applies the mode's λ term: DG_WD_* (g += wd·p),
+// DG_DECAY_* (p *= decay) or nothing (DG_PLAIN).
 #define DG_MOMENTS(LOADPREV, LOADG, LOADP, LOADM, LOADV, T0, T1, T2, T3, T4, WDD, B1, OMB1, B2, OMB2) \
 	VMOVUPS      LOADPREV, T4      /* a := prev[i] */ \
 	VMOVUPS      LOADG, T0         /* g := g[i] */ \
 	VMOVUPS      LOADP, T1         /* p := p[i] */ \
-	WDD(T0, T1)                    /* g += wd*p; p *= decay (unless plain) */ \
+	WDD(T0, T1)                    /* g += wd*p, or p *= decay, or nothing */ \
 	VMULPS       T0, OMB1, T2      /* mm := omb1*g */ \
 	VFMADD231PS  LOADM, B1, T2     /* mm += b1*m[i] */ \
 	VMULPS       T0, OMB2, T3      /* vv := omb2*g */ \
@@ -132,7 +132,7 @@ GLOBL diffgradC<>(SB), RODATA|NOPTR, $320
 	VFMADD231PS  LOADV, B2, T3     /* vv += b2*v[i] */
 
 // DG_UPDATE finishes the vector from DG_MOMENTS's registers: T2 becomes
-// step·… ready and T1 the new p. REDUCE(T4, T5, T6) sets T6 = f = t −
+// the quotient m'/den and T1 the new p. REDUCE(T4, T5, T6) sets T6 = f = t −
 // round(t) from t in T4 and s = t + 1.5·2^23 in T5; MIN87(T4, T6) sets
 // T4 = min(T4, 87) keeping NaN (T6 free); C5..C0, ABS, NLOG2E, MAGIC are
 // registers or full-vector memory operands.
@@ -170,13 +170,11 @@ GLOBL diffgradC<>(SB), RODATA|NOPTR, $320
 #define DG_MIN87_AVX512(A, T) VMINPS A, Z26, A
 #define DG_REDUCE_AVX512(T, S, F) VREDUCEPS $0, T, F
 
-#define DG_NOWDD(T0, T1)
-#define DG_WDD_AVX2(T0, T1) \
-	VFMADD231PS T1, Y8, T0 \
-	VMULPS      Y9, T1, T1
-#define DG_WDD_AVX512(T0, T1) \
-	VFMADD231PS T1, Z16, T0 \
-	VMULPS      Z17, T1, T1
+#define DG_PLAIN(T0, T1)
+#define DG_WD_AVX2(T0, T1) VFMADD231PS T1, Y8, T0
+#define DG_DECAY_AVX2(T0, T1) VMULPS Y9, T1, T1
+#define DG_WD_AVX512(T0, T1) VFMADD231PS T1, Z16, T0
+#define DG_DECAY_AVX512(T0, T1) VMULPS Z17, T1, T1
 
 // DG_AVX2(off, WDD) and DG_AVX512(off, WDD) update the whole vector at
 // off+AX.
@@ -200,7 +198,7 @@ GLOBL diffgradC<>(SB), RODATA|NOPTR, $320
 	VMOVUPS Z1, off(DI)(AX*1)  /* p[i] = p */
 
 // DG_SETUP loads the pointers, sets FTZ|DAZ, CX = byte length and R11 =
-// plain.
+// mode.
 #define DG_SETUP \
 	MOVQ    p_base+0(FP), DI                  \
 	MOVQ    p_len+8(FP), CX                   \
@@ -208,7 +206,7 @@ GLOBL diffgradC<>(SB), RODATA|NOPTR, $320
 	MOVQ    m_base+48(FP), R8                 \
 	MOVQ    v_base+72(FP), R9                 \
 	MOVQ    prev_base+96(FP), R10             \
-	MOVBLZX plain+152(FP), R11                \
+	MOVBLZX mode+152(FP), R11                 \
 	STMXCSR saved-4(SP)   /* saved := MXCSR */ \
 	MOVL    saved-4(SP), DX                   \
 	ORL     $0x8040, DX   /* FTZ | DAZ */     \
@@ -236,7 +234,7 @@ vec:                        \
 	ADDQ $32, AX            \
 	JMP  vec
 
-// func diffgradAVX2(p, g, m, v, prev []float32, b1, omb1, b2, omb2, wd, decay, step, eps float32, plain bool)
+// func diffgradAVX2(p, g, m, v, prev []float32, b1, omb1, b2, omb2, wd, decay, step, eps float32, mode uint8)
 TEXT ·diffgradAVX2(SB), NOSPLIT, $8-153
 	VBROADCASTSS wd+136(FP), Y8     // Y8 = wd
 	VBROADCASTSS decay+140(FP), Y9  // Y9 = decay
@@ -251,12 +249,16 @@ TEXT ·diffgradAVX2(SB), NOSPLIT, $8-153
 	ANDQ $-128, BX                  // BX = bytes in whole 4-vector blocks
 	XORQ AX, AX
 
-	TESTQ R11, R11
-	JNZ   dg2Plain
-	DG2_LOOPS(DG_WDD_AVX2, dg2Block, dg2Vec)  // with the λ terms
+	CMPQ R11, $1
+	JEQ  dg2L2
+	JA   dg2Decoupled
+	DG2_LOOPS(DG_PLAIN, dg2PlainBlock, dg2PlainVec)  // dgPlain: λ = 0
 
-dg2Plain:
-	DG2_LOOPS(DG_NOWDD, dg2PlainBlock, dg2PlainVec)  // plain: λ = 0
+dg2L2:
+	DG2_LOOPS(DG_WD_AVX2, dg2L2Block, dg2L2Vec)  // dgL2: g += wd*p
+
+dg2Decoupled:
+	DG2_LOOPS(DG_DECAY_AVX2, dg2DecBlock, dg2DecVec)  // dgDecoupled: p *= decay
 
 dg2Done:
 	LDMXCSR saved-4(SP)             // MXCSR = saved
@@ -307,7 +309,7 @@ tail:                                     \
 	VMOVUPS Z1, K1, (DI)(AX*1)            \
 	JMP  dg5Done
 
-// func diffgradAVX512(p, g, m, v, prev []float32, b1, omb1, b2, omb2, wd, decay, step, eps float32, plain bool)
+// func diffgradAVX512(p, g, m, v, prev []float32, b1, omb1, b2, omb2, wd, decay, step, eps float32, mode uint8)
 TEXT ·diffgradAVX512(SB), NOSPLIT, $8-153
 	VBROADCASTSS wd+136(FP), Z16               // Z16 = wd
 	VBROADCASTSS decay+140(FP), Z17            // Z17 = decay
@@ -334,12 +336,16 @@ TEXT ·diffgradAVX512(SB), NOSPLIT, $8-153
 	ANDQ $-64, DX                   // DX = bytes in whole vectors
 	XORQ AX, AX
 
-	TESTQ R11, R11
-	JNZ   dg5Plain
-	DG5_LOOPS(DG_WDD_AVX512, dg5Block, dg5Vec, dg5Tail)  // with the λ terms
+	CMPQ R11, $1
+	JEQ  dg5L2
+	JA   dg5Decoupled
+	DG5_LOOPS(DG_PLAIN, dg5PlainBlock, dg5PlainVec, dg5PlainTail)  // dgPlain: λ = 0
 
-dg5Plain:
-	DG5_LOOPS(DG_NOWDD, dg5PlainBlock, dg5PlainVec, dg5PlainTail)  // plain: λ = 0
+dg5L2:
+	DG5_LOOPS(DG_WD_AVX512, dg5L2Block, dg5L2Vec, dg5L2Tail)  // dgL2: g += wd*p
+
+dg5Decoupled:
+	DG5_LOOPS(DG_DECAY_AVX512, dg5DecBlock, dg5DecVec, dg5DecTail)  // dgDecoupled: p *= decay
 
 dg5Done:
 	LDMXCSR saved-4(SP)             // MXCSR = saved

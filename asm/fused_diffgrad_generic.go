@@ -59,10 +59,10 @@ func diffgradDen(q, g, r float32) float32 {
 // every input and result flushed as their DAZ/FTZ mode does), so that the
 // kernels match it bit for bit:
 //
-//	g' = g + wd·p (fused) ;  p' = p·decay    (g' = g, p' = p if plain)
+//	g' = g + wd·p (fused, dgL2) ;  p' = p·decay  (dgDecoupled)
 //	m  = b1·m + (omb1·g')   (fused) ;  v = b2·v + (omb2·g')·g'  (fused)
 //	p  = p' − step·(m/diffgradDen(prev, g', √v + ε))  (fused)
-//	prev = g'                                 (g as given if plain)
+//	prev = g'                                    (g as given unless dgL2)
 func diffgradStepGeneric(p, g, m, v, prev []float32, k *diffgradConsts) {
 	g = g[:len(p)]
 	m = m[:len(p)]
@@ -70,8 +70,10 @@ func diffgradStepGeneric(p, g, m, v, prev []float32, k *diffgradConsts) {
 	prev = prev[:len(p)]
 	for i := range p {
 		pi, gi, mi, vi, qi := daz32(p[i]), daz32(g[i]), daz32(m[i]), daz32(v[i]), daz32(prev[i])
-		if !k.plain {
+		switch k.mode {
+		case dgL2:
 			gi = ftz32(fmaOnce32(k.wd, pi, gi))
+		case dgDecoupled:
 			pi = ftz32(pi * k.decay)
 		}
 		mi = ftz32(fmaOnce32(k.b1, mi, ftz32(k.omb1*gi)))
@@ -82,7 +84,7 @@ func diffgradStepGeneric(p, g, m, v, prev []float32, k *diffgradConsts) {
 		m[i] = mi
 		v[i] = vi
 		prev[i] = gi
-		if k.plain {
+		if k.mode != dgL2 {
 			prev[i] = g[i] // copied as is, subnormal or not
 		}
 	}

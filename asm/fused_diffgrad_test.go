@@ -229,7 +229,7 @@ func FuzzDiffGradStep(f *testing.F) {
 }
 
 // BenchmarkDiffGradL2 is BenchmarkDiffGrad (fused_zoo_bench_test.go, λ =
-// 0, the plain loops) with an L2 term λ = 0.01.
+// 0, the dgPlain loops) with an L2 term λ = 0.01 (the dgL2 loops).
 func BenchmarkDiffGradL2(b *testing.B) {
 	fusedBench(b, fusedOptSizes, 36, func(b *testing.B, n int) {
 		p, g := fusedBenchSlice(n, 0, -1, 1), fusedBenchSlice(n, 1, -1, 1)
