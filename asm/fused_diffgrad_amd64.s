@@ -8,15 +8,19 @@
 // offset of the current vector, CX the byte length. The caller's MXCSR is
 // saved in the frame, FTZ|DAZ (0x8040) set, and restored before RET.
 //
-// Speed (Zen 4, one thread): the divider (VSQRTPS + VDIVPS, 16 cycles a
-// zmm, during which it also takes one FMA pipe) bounds Adam; the rest of
-// a diffGrad vector must fit beside it. So every vector issues all its
-// loads before its first store (the slices are page-aligned allocations
-// and a load after a store to the same offset of another slice waits on
-// 4K aliasing), the exp is 2^n·P(f) with P of degree 5 and 2^n added to
-// P's exponent bits, 1+e is folded into the multiply by √v+ε, and every
-// whole 4-vector block prefetches each stream DG_PFD bytes ahead (the
-// five streams of a 1e6 step come from L3).
+// Speed (Zen 4, one thread, measured): VSQRTPS + VDIVPS take 16 cycles
+// a zmm and bound Adam; beside them the two FMA pipes (one zmm multiply
+// or FMA a cycle) lose about 4 cycles, so a vector's FMA-pipe operations
+// decide diffGrad's speed: 13 in the plain loops, 14 with a λ term (the
+// modes compute only their own), against 20 in the Cephes-style exp
+// this replaced. The exp is 2^n·P(f) with P of degree 5 (Horner: an
+// Estrin form, one operation more, was slower) and 2^n added to P's
+// exponent bits, and 1+e is folded into the multiply by √v+ε. Every
+// vector issues all its loads before its first store (the slices are
+// page-aligned allocations and a load after a store to the same offset
+// of another slice waits on 4K aliasing), and every whole 4-vector block
+// prefetches each stream DG_PFD bytes ahead (the five streams of a 1e6
+// step come from L3).
 
 // diffgradC<>: 8 copies each (one AVX2 vector) of −log2 e, 1.5·2^23, 87,
 // c5, c4, c3, c2, c1, c0, then the |·| mask.
