@@ -75,7 +75,9 @@ func marsSumAVX512(g, last []float32, kc float32) float64
 func marsAVX2(p, g, m, v, last []float32, kc, scale, b1, omb1, b2, omb2, decay, step, rbc2, eps float32)
 
 // marsAVX512 is marsAVX2 for any len(p), 16 floats per vector, the last
-// partial vector under a K mask. Requires AVX-512 F.
+// partial vector under a K mask, from the end of the slices to the start
+// (the reduction pass runs from the start, so the update first reads what
+// it read last). Requires AVX-512 F.
 //
 //go:noescape
 func marsAVX512(p, g, m, v, last []float32, kc, scale, b1, omb1, b2, omb2, decay, step, rbc2, eps float32)

@@ -8,6 +8,13 @@
 // current vector, CX the byte length. The MXCSR of the caller is saved in
 // the frame, FTZ|DAZ (0x8040) set, and the saved value restored before
 // RET.
+//
+// The AVX-512 update pass runs from the end of the arrays to the start,
+// opposite to the reduction pass: at n = 1e6 the five arrays (20 MB) do
+// not stay in this machine's shared L3 when another core streams too, and
+// the first vectors the update reads of g and last are then those the
+// reduction read last, still cached (measured, one thread, n = 1e6, with
+// a 16 MB stream on the other core: median step 0.61 → 0.57 ns/param).
 
 // MARS_SUM_AVX2 adds the squares of the 8 c values at byte offset off+AX
 // to the float64 accumulators A0 (low 4 lanes) and A1 (high 4 lanes).
@@ -282,45 +289,46 @@ TEXT ·marsAVX512(SB), NOSPLIT, $8-160
 	MOVL    DX, ftz-8(SP)
 	LDMXCSR ftz-8(SP)               // MXCSR = saved | FTZ | DAZ
 	SHLQ $2, CX                     // CX = len(p) in bytes
-	MOVQ CX, BX
-	ANDQ $-128, BX                  // BX = bytes in whole 2-vector blocks
 	MOVQ CX, DX
 	ANDQ $-64, DX                   // DX = bytes in whole vectors
-	XORQ AX, AX                     // AX = 0
+	SUBQ DX, CX                     // CX = bytes in the partial vector
+	JZ   mars5Whole
 
-mars5Block:                         // for ; AX < BX; AX += 128: 32 floats
-	CMPQ AX, BX
-	JAE  mars5Vec
-	MARS_AVX512_VEC(0)
-	MARS_AVX512_VEC(64)
-	ADDQ $128, AX
-	JMP  mars5Block
-
-mars5Vec:                           // for ; AX < DX; AX += 64: 16 floats
-	CMPQ AX, DX
-	JAE  mars5Tail
-	MARS_AVX512_VEC(0)
-	ADDQ $64, AX
-	JMP  mars5Vec
-
-mars5Tail:                          // the last len(p)%16 floats under mask K1
-	SUBQ AX, CX
-	JZ   mars5Done
+	// The last len(p)%16 floats under mask K1, at DX.
 	SHRQ $2, CX                     // CX = r, 1..15 floats left
 	MOVL $1, BX
 	SHLL CX, BX
 	DECL BX                         // BX = 1<<r - 1
 	KMOVW BX, K1                    // K1 = lanes 0..r-1
-	VMOVUPS.Z (SI)(AX*1), K1, Z0    // g (0 beyond the end)
-	VMOVUPS.Z (R10)(AX*1), K1, Z1   // last
-	VMOVUPS.Z (DI)(AX*1), K1, Z5    // p
-	VMOVUPS.Z (R8)(AX*1), K1, Z6    // m
-	VMOVUPS.Z (R9)(AX*1), K1, Z7    // v
+	VMOVUPS.Z (SI)(DX*1), K1, Z0    // g (0 beyond the end)
+	VMOVUPS.Z (R10)(DX*1), K1, Z1   // last
+	VMOVUPS.Z (DI)(DX*1), K1, Z5    // p
+	VMOVUPS.Z (R8)(DX*1), K1, Z6    // m
+	VMOVUPS.Z (R9)(DX*1), K1, Z7    // v
 	MARS_AVX512
-	VMOVUPS Z0, K1, (R10)(AX*1)     // last[i] = g
-	VMOVUPS Z2, K1, (R8)(AX*1)      // m[i] = mm
-	VMOVUPS Z3, K1, (R9)(AX*1)      // v[i] = vv
-	VMOVUPS Z5, K1, (DI)(AX*1)      // p[i] = p
+	VMOVUPS Z0, K1, (R10)(DX*1)     // last[i] = g
+	VMOVUPS Z2, K1, (R8)(DX*1)      // m[i] = mm
+	VMOVUPS Z3, K1, (R9)(DX*1)      // v[i] = vv
+	VMOVUPS Z5, K1, (DI)(DX*1)      // p[i] = p
+
+mars5Whole:
+	MOVQ DX, AX                     // AX = end of the whole vectors
+
+mars5Vec:                           // while AX%256 != 0: one vector down
+	TESTQ $192, AX
+	JZ    mars5Block
+	SUBQ  $64, AX
+	MARS_AVX512_VEC(0)
+	JMP   mars5Vec
+
+mars5Block:                         // for AX -= 256; AX >= 0: 64 floats down
+	SUBQ $256, AX
+	JCS  mars5Done
+	MARS_AVX512_VEC(192)
+	MARS_AVX512_VEC(128)
+	MARS_AVX512_VEC(64)
+	MARS_AVX512_VEC(0)
+	JMP  mars5Block
 
 mars5Done:
 	LDMXCSR saved-4(SP)             // MXCSR = saved
