@@ -47,10 +47,10 @@ func diffgradDen(q, g, r float32) float32 {
 	f := t - (s - c.magic)
 	p := c.c[5]
 	for i := 4; i >= 0; i-- {
-		p = ftz32(fmaOnce32(p, f, c.c[i]))
+		p = ftz32(fma32(p, f, c.c[i]))
 	}
 	e := math.Float32frombits(math.Float32bits(p) + math.Float32bits(s)<<23)
-	return ftz32(fmaOnce32(daz32(e), r, r))
+	return ftz32(fma32(daz32(e), r, r))
 }
 
 // diffgradStepGeneric is the reference of DiffGradStep on validated
@@ -72,15 +72,15 @@ func diffgradStepGeneric(p, g, m, v, prev []float32, k *diffgradConsts) {
 		pi, gi, mi, vi, qi := daz32(p[i]), daz32(g[i]), daz32(m[i]), daz32(v[i]), daz32(prev[i])
 		switch k.mode {
 		case dgL2:
-			gi = ftz32(fmaOnce32(k.wd, pi, gi))
+			gi = ftz32(fma32(k.wd, pi, gi))
 		case dgDecoupled:
 			pi = ftz32(pi * k.decay)
 		}
-		mi = ftz32(fmaOnce32(k.b1, mi, ftz32(k.omb1*gi)))
-		vi = ftz32(fmaOnce32(k.b2, vi, ftz32(ftz32(k.omb2*gi)*gi)))
+		mi = ftz32(fma32(k.b1, mi, ftz32(k.omb1*gi)))
+		vi = ftz32(fma32(k.b2, vi, ftz32(ftz32(k.omb2*gi)*gi)))
 		r := ftz32(float32(math.Sqrt(float64(vi))) + k.eps)
 		den := diffgradDen(qi, gi, r)
-		p[i] = ftz32(fmaOnce32(-k.step, ftz32(mi/den), pi))
+		p[i] = ftz32(fma32(-k.step, ftz32(mi/den), pi))
 		m[i] = mi
 		v[i] = vi
 		prev[i] = gi
@@ -88,32 +88,4 @@ func diffgradStepGeneric(p, g, m, v, prev []float32, k *diffgradConsts) {
 			prev[i] = g[i] // copied as is, subnormal or not
 		}
 	}
-}
-
-// fmaOnce32 returns a·b+c rounded once to float32 (to nearest even), as
-// VFMADD…PS does: the product of two float32 values is exact in float64,
-// the sum is rounded to float64 with its error recovered exactly (Knuth's
-// TwoSum) and the float64 result is then rounded to odd, which makes the
-// final rounding to float32 correct (53 ≥ 24 + 2 bits). Shared by the
-// diffGrad and EXAdam references.
-func fmaOnce32(a, b, c float32) float32 {
-	p := float64(float64(a) * float64(b))
-	z := float64(c)
-	s := float64(p + z)
-	if math.IsInf(s, 0) || math.IsNaN(s) {
-		return float32(s)
-	}
-	bb := float64(s - p)
-	err := float64(p-float64(s-bb)) + float64(z-bb)
-	if err != 0 {
-		if u := math.Float64bits(s); u&1 == 0 {
-			if (err > 0) == (s > 0) {
-				u++
-			} else {
-				u--
-			}
-			s = math.Float64frombits(u)
-		}
-	}
-	return float32(s)
 }

@@ -20,18 +20,18 @@ func exadamStepGeneric(p, g, m, v []float32, k *exadamConsts) {
 	for i := range p {
 		pi, gi, mi, vi := daz32(p[i]), daz32(g[i]), daz32(m[i]), daz32(v[i])
 		pi = ftz32(pi * k.decay)
-		mi = ftz32(fmaOnce32(k.b1, mi, ftz32(k.omb1*gi)))
-		vi = ftz32(fmaOnce32(k.b2, vi, ftz32(ftz32(k.omb2*gi)*gi)))
+		mi = ftz32(fma32(k.b1, mi, ftz32(k.omb1*gi)))
+		vi = ftz32(fma32(k.b2, vi, ftz32(ftz32(k.omb2*gi)*gi)))
 		a := ftz32(vi + k.eps)
-		num := ftz32(ftz32(mi+gi) * ftz32(fmaOnce32(k.b2t, vi, a)))
+		num := ftz32(ftz32(mi+gi) * ftz32(fma32(k.b2t, vi, a)))
 		w := ftz32(vi * k.rbc2)
 		if k.early {
 			m2 := ftz32(mi * mi)
 			b := ftz32(m2 + k.eps)
-			w = ftz32(w * ftz32(ftz32(fmaOnce32(k.b1t, m2, b))/b))
+			w = ftz32(w * ftz32(ftz32(fma32(k.b1t, m2, b))/b))
 		}
 		den := ftz32(a * ftz32(float32(math.Sqrt(float64(w)))+k.eps))
-		p[i] = ftz32(fmaOnce32(-k.step, ftz32(num/den), pi))
+		p[i] = ftz32(fma32(-k.step, ftz32(num/den), pi))
 		m[i] = mi
 		v[i] = vi
 	}

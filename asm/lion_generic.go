@@ -28,10 +28,3 @@ func sign32(x float32) float32 {
 	return math.Float32frombits(b&0x80000000 | 0x3f800000)
 }
 
-// fma32 returns a·b+c computed in float64, where the product of two
-// float32 values is exact, then rounded to float32. It agrees with a
-// hardware float32 FMA in sign and in being zero, and in value except
-// for rare double-rounding cases one ulp apart.
-func fma32(a, b, c float32) float32 {
-	return float32(float64(a)*float64(b) + float64(c))
-}
