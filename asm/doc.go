@@ -4,11 +4,19 @@
 //     Go around one assembly micro-kernel per level (6×16 for AVX2, 12×32
 //     for AVX-512), plus an AVX-512 8×n kernel with masked loads and stores
 //     for C with at most 16 columns, which reads A and B in place;
-//   - the fused one-pass optimizer steps: AdamStep (Adam and AdamW),
-//     AMSGradStep, AdaBeliefStep, LionStep, SGDStep, RMSPropStep,
-//     AdaGradStep, AdaMaxStep, AdEMAMixStep, CAdamWStep and CLionStep (two
-//     passes: the mask count, then the update), GramsStep, AdaBoundStep,
-//     AMSBoundStep, DiffGradStep, EXAdamStep and MARSStep (two passes);
+//   - the fused optimizer steps, one kernel call per parameter: AdamStep
+//     (Adam and AdamW), AMSGradStep, AdaBeliefStep, LionStep, SGDStep,
+//     RMSPropStep, AdaGradStep, AdaMaxStep, AdEMAMixStep, GramsStep,
+//     AdaBoundStep, AMSBoundStep, DiffGradStep, EXAdamStep and SGDMRSStep
+//     in one pass; CAdamWStep and CLionStep (the mask count, then the
+//     update), MARSStep (‖c‖, then the update), GravityStep (max|g|, then
+//     the update), SubsetNormStep (row or column sums, then the update),
+//     AdafactorStep and AdafactorMatrixStep (the factored or full second
+//     moment with the RMS sums, then the update) and FAdamStep (three
+//     passes: Σg², the Fisher estimate with Σĝ² and Σŵ², the update), whose
+//     sums follow one order on every level; XGradPredict and
+//     XGradPredictDir (weight prediction, saving θ) with XGradStep and
+//     XGradSGDStep (the step from the saved θ);
 //   - the elementwise kernels autodiff's hot paths use (Axpy, Scale,
 //     ScaleTo, AddTo, MulTo, ReluForwardTo, ReluBackwardTo, Sum, Dot), the
 //     2×2 max pool and its transpose (MaxPool2x2, MaxUnpool2x2), and the

@@ -11,8 +11,10 @@ import "math"
 // The assembly kernels of the fused optimizer steps (every …Step function:
 // AdamStep, AMSGradStep, AdaBeliefStep, LionStep, SGDStep, RMSPropStep,
 // AdaGradStep, AdaMaxStep, AdEMAMixStep, CAdamWStep, CLionStep, GramsStep,
-// AdaBoundStep, AMSBoundStep, DiffGradStep, EXAdamStep, MARSStep)
-// therefore save the MXCSR register (STMXCSR) on entry, set its FTZ
+// AdaBoundStep, AMSBoundStep, DiffGradStep, EXAdamStep, MARSStep,
+// FAdamStep, AdafactorStep, AdafactorMatrixStep, SubsetNormStep,
+// SGDMRSStep, GravityStep, XGradStep, XGradSGDStep, and XGradPredict and
+// XGradPredictDir) therefore save the MXCSR register (STMXCSR) on entry, set its FTZ
 // (flush-to-zero, bit 15) and DAZ (denormals-are-zero, bit 6) bits, and
 // restore the saved value (LDMXCSR) before they return, so Go code never
 // runs with the changed mode. With DAZ a subnormal input is read as a
