@@ -27,4 +27,3 @@ func sign32(x float32) float32 {
 	}
 	return math.Float32frombits(b&0x80000000 | 0x3f800000)
 }
-
