@@ -62,9 +62,12 @@
 //	wrappers:     lookahead sam usam gam gr-fd flooding weight-clip
 //	              (clipping: ClipByGlobalNorm ClipByValue)
 //
-// sgd, adam, adamw, lion, amsgrad, adabelief, rmsprop, adagrad, adamax,
-// ademamix, cadamw, clion, grams, adabound, amsbound, diffgrad, exadam and
-// mars run on fused asm kernels (fused=false selects the Transform chain).
+// Every first-order method (sgd, adam, adamw, lion, amsgrad, adabelief,
+// rmsprop, adagrad, adamax, ademamix, cadamw, clion, grams, adabound,
+// amsbound, diffgrad, exadam, mars, fadam, adafactor, adamw-sn, sgdm-rs,
+// gravity, xgrad and xgrad-sgdm) runs on fused asm kernels, one call per
+// parameter (fused=false selects the Transform chain, which stays the
+// reference the fused path is tested against).
 //
 // # Errors
 //

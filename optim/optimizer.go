@@ -104,12 +104,14 @@ type paramState struct {
 //	θ ← θ − u
 //
 // For an optimizer made by NewSGD, NewAdam, NewAdamW or NewLion (and the
-// other constructors that say so, e.g. NewMARS) the same update runs as
-// one fused asm kernel per parameter (SetFused(false)
-// selects the chain instead; the state is the same either way). An
-// elementwise kernel splits a large parameter over sgemm's worker
-// goroutines when they poll between products (asm.Parallel, up to
-// asm.Threads()), with the same result bit for bit at any thread count.
+// other constructors that say so: every first-order method of the zoo)
+// the same update runs as fused asm kernels, one call per parameter
+// (SetFused(false) selects the chain instead; the state is the same
+// either way). An elementwise kernel splits a large parameter over
+// sgemm's worker goroutines when they poll between products
+// (asm.Parallel, up to asm.Threads()), with the same result bit for bit
+// at any thread count; a kernel that needs the whole parameter (its
+// shape, sums over it, the objective) runs on the caller.
 //
 // An Optimizer is not safe for concurrent use.
 type Optimizer struct {
