@@ -46,8 +46,9 @@ func BenchmarkAdEMAMix(b *testing.B) {
 	})
 }
 
-// BenchmarkCAdamW: the count pass reads g, m (8 bytes per param); the
-// update pass reads p, g, m, v and writes p, m, v (28); 36 in all.
+// BenchmarkCAdamW: the count pass reads g, m and writes m (12 bytes per
+// param); the update pass reads p, g, m, v and writes p, v (24); 36 in
+// all.
 func BenchmarkCAdamW(b *testing.B) {
 	fusedBench(b, fusedOptSizes, 36, func(b *testing.B, n int) {
 		p, g := fusedBenchSlice(n, 0, -1, 1), fusedBenchSlice(n, 1, -1, 1)

@@ -13,11 +13,12 @@ import (
 //
 // compares each fused kernel with fused Adam's (and each chain) in one
 // run, at n = 1e6, where the zoo's step-cost target (at most 1.5× fused
-// Adam) is set. Elementwise kernels split a large parameter over
-// asm.Parallel; -cpu 1 times them on one thread. SetBytes counts the parameter,
-// gradient and state traffic per step (one pass; the cautious steps read
-// g and m once more to count their mask, and MARS's matrices g and
-// last_grad once more for ‖c‖); ns/param is reported.
+// Adam) is set; benchmarks/fused/steptable turns the output into that
+// table. Elementwise kernels split a large parameter over asm.Parallel;
+// -cpu 1 times them on one thread. SetBytes counts the parameter,
+// gradient and state traffic of one pass (the multi-pass steps — the
+// cautious ones, MARS, Gravity, FAdam, Adafactor, Subset-Norm — read some
+// arrays again); ns/param is reported.
 func BenchmarkStep(b *testing.B) {
 	for _, tc := range fusedCases {
 		for _, n := range []int{1 << 10, 1 << 16, 1_000_000} {

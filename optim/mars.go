@@ -93,7 +93,7 @@ func NewMARS(params []*autodiff.Var, cfg MARSConfig) (*Optimizer, error) {
 	if err := checkRange(opt, "beta2_1d", cfg.Beta2_1D, 0, 1, false, true); err != nil {
 		return nil, err
 	}
-	return newShapedFused(opt, params, Chain(ScaleByMARS(cfg), ScaleByLR()), marsKernel(cfg), cfg.LR, cfg.WeightDecay)
+	return newWholeFused(opt, params, Chain(ScaleByMARS(cfg), ScaleByLR()), marsKernel(cfg), cfg.LR, cfg.WeightDecay)
 }
 
 // marsKernel returns the fused step of NewMARS: asm.MARSStep (two passes:
@@ -101,23 +101,24 @@ func NewMARS(params []*autodiff.Var, cfg MARSConfig) (*Optimizer, error) {
 // last_grad ← g) for a 2-D parameter (any, with cfg.Optimize1D), and for
 // the others asm.AdamStep with β_1d, λ_1d and η·η_1d/η_cfg (decoupled),
 // then last_grad ← g, as the chain's 1-D branch.
-func marsKernel(cfg MARSConfig) shapedStep {
+func marsKernel(cfg MARSConfig) wholeStep {
 	h := asm.MARSParams{Beta1: cfg.Beta1, Beta2: cfg.Beta2, Eps: cfg.Eps, Gamma: cfg.Gamma}
 	h1 := asm.AdamParams{Beta1: cfg.Beta1_1D, Beta2: cfg.Beta2_1D, Eps: cfg.Eps,
 		WeightDecay: float64(cfg.WeightDecay1D), Decoupled: true}
 	factor1d := float64(float32(float64(cfg.LR1D) / float64(cfg.LR))) // the chain's float32 factor
 	all := cfg.Optimize1D
-	return func(shape []int, p, g []float32, st [][]float32, step int, lr, wd float32) {
-		if !all && len(shape) != 2 {
+	return func(a *fusedArgs) {
+		st := a.St
+		if !all && len(a.Shape) != 2 {
 			h1 := h1
-			h1.LR, h1.Step = float64(lr)*factor1d, step
-			asm.AdamStep(p, g, st[0], st[1], h1)
-			copy(st[2], g)
+			h1.LR, h1.Step = float64(a.LR)*factor1d, a.Step
+			asm.AdamStep(a.P, a.G, st[0], st[1], h1)
+			copy(st[2], a.G)
 			return
 		}
 		h := h
-		h.LR, h.WeightDecay, h.Step = float64(lr), float64(wd), step
-		asm.MARSStep(p, g, st[0], st[1], st[2], h)
+		h.LR, h.WeightDecay, h.Step = float64(a.LR), float64(a.WD), a.Step
+		asm.MARSStep(a.P, a.G, st[0], st[1], st[2], h)
 	}
 }
 

@@ -83,9 +83,6 @@ type wholeStep func(a *fusedArgs)
 // Scratch) and reports whether it did.
 type predictStep func(a *fusedArgs) bool
 
-// shapedStep is the older form of a wholeStep that needs only the shape.
-type shapedStep func(shape []int, p, g []float32, st [][]float32, step int, lr, wd float32)
-
 // paramState is the lazily created state of one parameter.
 type paramState struct {
 	step int         // updates so far (torch's state["step"])
@@ -209,13 +206,6 @@ func newWholeFused(name string, params []*autodiff.Var, t Transform, k wholeStep
 	}
 	o.whole, o.fused = k, true
 	return o, nil
-}
-
-// newShapedFused is newWholeFused for a kernel that needs only the shape.
-func newShapedFused(name string, params []*autodiff.Var, t Transform, k shapedStep, lr, wd float32) (*Optimizer, error) {
-	return newWholeFused(name, params, t, func(a *fusedArgs) {
-		k(a.Shape, a.P, a.G, a.St, a.Step, a.LR, a.WD)
-	}, lr, wd)
 }
 
 // newPredictFused is newWholeFused for a method that steps with the
