@@ -8,7 +8,10 @@
 //
 // Each row gives a case's ns/param over the runs (min–max) and the ratio
 // of its median to adam's median, from the same input. Chain rows
-// (Step/<case>-chain/<n>) are listed after the fused ones.
+// (Step/<case>-chain/<n>) are listed after the fused ones. -bench, -base,
+// -size and -metric select other benchmarks of the same form, e.g. optim's
+// BenchmarkXGradStep (the objective-using methods) or BenchmarkFactoredStep
+// (-size 1000x1000), and their thread-CPU metric cpu-ns/param.
 package main
 
 import (
@@ -23,27 +26,41 @@ import (
 )
 
 func main() {
-	n := flag.Int("n", 1000000, "the parameter size whose rows are tabulated")
-	limit := flag.Float64("limit", 1.5, "rows above this ratio to adam are marked")
+	var c config
+	flag.StringVar(&c.bench, "bench", "BenchmarkStep", "the benchmark whose sub-benchmarks <case>/<size> are read")
+	flag.StringVar(&c.size, "size", "", "the size whose rows are tabulated (default: -n)")
+	n := flag.Int("n", 1000000, "the parameter size whose rows are tabulated, if -size is empty")
+	flag.StringVar(&c.base, "base", "adam", "the case the ratios are taken to")
+	flag.StringVar(&c.metric, "metric", "ns/param", "the reported metric to tabulate")
+	flag.Float64Var(&c.limit, "limit", 1.5, "rows above this ratio to the base are marked")
 	flag.Parse()
-	if err := run(os.Stdin, os.Stdout, *n, *limit); err != nil {
+	if c.size == "" {
+		c.size = strconv.Itoa(*n)
+	}
+	if err := run(os.Stdin, os.Stdout, c); err != nil {
 		fmt.Fprintln(os.Stderr, "steptable:", err)
 		os.Exit(1)
 	}
 }
 
-// parse collects the ns/param samples of every BenchmarkStep/<case>/<n>
+// config selects the rows and the columns of the table.
+type config struct {
+	bench, size, base, metric string
+	limit                     float64
+}
+
+// parse collects the metric's samples of every <bench>/<case>/<size>
 // line, in first-seen order of the cases.
-func parse(r io.Reader, n int) (order []string, samples map[string][]float64, err error) {
+func parse(r io.Reader, c config) (order []string, samples map[string][]float64, err error) {
 	samples = map[string][]float64{}
 	sc := bufio.NewScanner(r)
-	suffix := "/" + strconv.Itoa(n)
+	suffix := "/" + c.size
 	for sc.Scan() {
 		f := strings.Fields(sc.Text())
-		if len(f) < 4 || !strings.HasPrefix(f[0], "BenchmarkStep/") {
+		if len(f) < 4 || !strings.HasPrefix(f[0], c.bench+"/") {
 			continue
 		}
-		name := strings.TrimPrefix(f[0], "BenchmarkStep/")
+		name := strings.TrimPrefix(f[0], c.bench+"/")
 		if i := strings.LastIndexByte(name, '-'); i > strings.LastIndexByte(name, '/') {
 			name = name[:i] // the -GOMAXPROCS suffix
 		}
@@ -52,7 +69,7 @@ func parse(r io.Reader, n int) (order []string, samples map[string][]float64, er
 		}
 		name = strings.TrimSuffix(name, suffix)
 		for i := 1; i+1 < len(f); i++ {
-			if f[i+1] != "ns/param" {
+			if f[i+1] != c.metric {
 				continue
 			}
 			x, perr := strconv.ParseFloat(f[i], 64)
@@ -76,33 +93,33 @@ func median(xs []float64) float64 {
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
-func run(r io.Reader, w io.Writer, n int, limit float64) error {
-	order, samples, err := parse(r, n)
+func run(r io.Reader, w io.Writer, c config) error {
+	order, samples, err := parse(r, c)
 	if err != nil {
 		return err
 	}
-	adam, ok := samples["adam"]
+	ref, ok := samples[c.base]
 	if !ok {
-		return fmt.Errorf("no Step/adam/%d rows in the input", n)
+		return fmt.Errorf("no %s/%s/%s rows with %s in the input", c.bench, c.base, c.size, c.metric)
 	}
-	base := median(adam)
+	base := median(ref)
 	var fused, chains []string
-	for _, c := range order {
-		if strings.HasSuffix(c, "-chain") {
-			chains = append(chains, c)
+	for _, name := range order {
+		if strings.HasSuffix(name, "-chain") {
+			chains = append(chains, name)
 		} else {
-			fused = append(fused, c)
+			fused = append(fused, name)
 		}
 	}
-	fmt.Fprintf(w, "| case | runs | ns/param (min–max) | median / adam's |\n|---|---:|---|---:|\n")
-	for _, c := range append(fused, chains...) {
-		xs := samples[c]
+	fmt.Fprintf(w, "| case | runs | %s (min–max) | median / %s's |\n|---|---:|---|---:|\n", c.metric, c.base)
+	for _, name := range append(fused, chains...) {
+		xs := samples[name]
 		ratio := median(xs) / base
 		mark := ""
-		if ratio > limit {
+		if ratio > c.limit {
 			mark = " (over)"
 		}
-		fmt.Fprintf(w, "| %s | %d | %.3f–%.3f | %.2f%s |\n", c, len(xs), slices.Min(xs), slices.Max(xs), ratio, mark)
+		fmt.Fprintf(w, "| %s | %d | %.3f–%.3f | %.2f%s |\n", name, len(xs), slices.Min(xs), slices.Max(xs), ratio, mark)
 	}
 	return nil
 }
