@@ -9,9 +9,10 @@ import (
 
 // TestZooRestoreMXCSR checks that the zoo kernels (RMSProp/AdaGrad,
 // AdaMax, AdEMAMix, the cautious count and steps, Grams, AMSBound,
-// diffGrad, EXAdam, MARS) leave MXCSR's control
-// bits as they found them, at every level, as TestFusedRestoreMXCSR does
-// for Adam and Lion.
+// diffGrad, EXAdam, MARS, FAdam, Adafactor, Subset-Norm, SGDM-RS with and
+// without λ, Gravity and the XGrad kernels) leave MXCSR's control bits as
+// they found them, at every level, as TestFusedRestoreMXCSR does for Adam
+// and Lion.
 func TestZooRestoreMXCSR(t *testing.T) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
@@ -21,7 +22,9 @@ func TestZooRestoreMXCSR(t *testing.T) {
 	}
 	fusedForLevels(t, func(t *testing.T, l Level) {
 		const n = 77
+		const rows, cols = 11, 7 // n
 		p, g, m, v, w := make([]float32, n), make([]float32, n), make([]float32, n), make([]float32, n), make([]float32, n)
+		u := make([]float32, n)
 		for i := range g {
 			g[i] = 1e-39
 		}
@@ -47,6 +50,34 @@ func TestZooRestoreMXCSR(t *testing.T) {
 			{"AMSBoundStep", func() {
 				AMSBoundStep(p, g, m, v, w, AdaBoundParams{LR: 1e-3, FinalLR: 0.1, Gamma: 1e-3, Beta1: 0.9, Beta2: 0.999, Step: 1})
 			}},
+			{"FAdamStep", func() {
+				FAdamStep(p, g, m, v, w, FAdamParams{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, WeightDecay: 0.1, Clip: 1, Step: 1})
+			}},
+			{"AdafactorStep", func() {
+				AdafactorStep(p, g, v, m, u, AdafactorParams{Beta1: 0.9, DecayRate: 0.8, Eps1: 1e-30, Eps2: 1e-3,
+					ClipThreshold: 1, RelativeStep: true, ScaleParameter: true, Step: 1})
+			}},
+			{"AdafactorMatrixStep", func() {
+				AdafactorMatrixStep(p, g, v[:rows], w[:cols], m, rows, cols, AdafactorParams{Beta1: 0.9, DecayRate: 0.8,
+					Eps1: 1e-30, Eps2: 1e-3, ClipThreshold: 1, RelativeStep: true, ScaleParameter: true, Step: 1}, nil)
+			}},
+			{"SubsetNormStep", func() {
+				SubsetNormStep(p, g, m, v, w, rows, cols, SubsetNormParams{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, Step: 1})
+			}},
+			{"SubsetNormStep (by column)", func() {
+				SubsetNormStep(p, g, m, v, w, cols, rows, SubsetNormParams{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, Step: 1})
+			}},
+			{"SGDMRSStep", func() { SGDMRSStep(p, g, v, SGDMRSParams{LR: 0.1, Beta: 0.9, Scale: 1.5}) }},
+			{"SGDMRSStep (λ)", func() { SGDMRSStep(p, g, v, SGDMRSParams{LR: 0.1, Beta: 0.9, WeightDecay: 0.1, Scale: 1.5}) }},
+			{"GravityStep", func() { GravityStep(p, g, v, GravityParams{LR: 0.1, Beta: 0.9, Step: 1}) }},
+			{"XGradPredict", func() {
+				XGradPredict(p, u, m, v, XGradPredictParams{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, Step: 1})
+			}},
+			{"XGradPredictDir", func() { XGradPredictDir(p, u, w, 1e-3) }},
+			{"XGradStep", func() {
+				XGradStep(p, u, g, m, v, u, XGradParams{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, Step: 1})
+			}},
+			{"XGradSGDStep", func() { XGradSGDStep(p, u, g, m, XGradSGDParams{LR: 1e-3, Momentum: 0.9}) }},
 		} {
 			k.run()
 			if got := getMXCSR() &^ fusedMXCSRFlags; got != before {
