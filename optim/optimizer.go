@@ -505,10 +505,7 @@ func (o *Optimizer) stepWhole(obj Objective) {
 			}
 			obj.Gradient()
 			for i := range o.args {
-				a := &o.args[i]
-				if _, a.G = o.data(a.v); len(a.G) != len(a.P) {
-					panic(fmt.Sprintf("optim: %s: step: parameter %q: gradient has %d elements, want %d", o.name, a.Name, len(a.G), len(a.P)))
-				}
+				_, o.args[i].G = o.data(o.args[i].v) // the gradient at the predicted point
 			}
 		}
 	}
