@@ -84,10 +84,12 @@ func NewFAdam(params []*autodiff.Var, cfg FAdamConfig) (*Optimizer, error) {
 // fadamScratchMax is the largest parameter (in elements) whose fused
 // FAdam step keeps the reciprocals in the parameter's scratch; a larger
 // one recomputes them in the third pass (asm.FAdamStep with r = nil; the
-// same bits). Measured crossover, one thread, AVX-512: scratch is ahead
-// at 524288 elements (whole step 0.68 vs 0.75 cpu-ns/param) and behind
-// at 1e6 (≈1.0 vs 0.88), where the five arrays no longer fit the L3
-// share. A variable so that tests can force either path.
+// same bits) and needs no scratch memory. Measured, one thread, AVX-512:
+// scratch is ahead at 524288 elements (whole step 0.68 vs 0.75
+// cpu-ns/param, loaded machine); at 1e6 the two are within 4% (idle:
+// 0.67–0.68 vs 0.69–0.70 ns/param; under other processes' L3 use the
+// recomputing form was ahead, ≈0.88 vs 1.0), so large parameters save
+// the scratch. A variable so that tests can force either path.
 var fadamScratchMax = 3 << 18
 
 // fadamKernel returns NewFAdam's fused step (p = 0.5): asm.FAdamStep on
