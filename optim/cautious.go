@@ -86,12 +86,12 @@ func NewCAdamW(params []*autodiff.Var, cfg AdamConfig) (*Optimizer, error) {
 	}
 	t := Chain(ScaleByAdam(cfg.Beta1, cfg.Beta2, cfg.Eps), Cautious(false), AddDecayedWeights(), ScaleByLR())
 	h := asm.AdamParams{Beta1: cfg.Beta1, Beta2: cfg.Beta2, Eps: cfg.Eps, Decoupled: true}
-	k := func(p, g []float32, st [][]float32, step int, lr, wd float32) {
+	k := func(a *fusedArgs) { // the mask count spans the whole parameter
 		h := h
-		h.LR, h.WeightDecay, h.Step = float64(lr), float64(wd), step
-		asm.CAdamWStep(p, g, st[0], st[1], h)
+		h.LR, h.WeightDecay, h.Step = float64(a.LR), float64(a.WD), a.Step
+		asm.CAdamWStep(a.P, a.G, a.St[0], a.St[1], h)
 	}
-	return newFused(opt, params, t, k, cfg.LR, cfg.WeightDecay)
+	return newWholeFused(opt, params, t, k, cfg.LR, cfg.WeightDecay)
 }
 
 // DefaultCAdamW returns the defaults of METHODS.md 1.10: η = 1e-3, β =
@@ -130,12 +130,12 @@ func NewCLion(params []*autodiff.Var, cfg LionConfig) (*Optimizer, error) {
 	}
 	t := Chain(ScaleByLion(cfg.Beta1, cfg.Beta2), Cautious(true), AddDecayedWeights(), ScaleByLR())
 	h := asm.LionParams{Beta1: cfg.Beta1, Beta2: cfg.Beta2}
-	k := func(p, g []float32, st [][]float32, step int, lr, wd float32) {
+	k := func(a *fusedArgs) { // the mask count spans the whole parameter
 		h := h
-		h.LR, h.WeightDecay = float64(lr), float64(wd)
-		asm.CLionStep(p, g, st[0], h)
+		h.LR, h.WeightDecay = float64(a.LR), float64(a.WD)
+		asm.CLionStep(a.P, a.G, a.St[0], h)
 	}
-	return newFused(opt, params, t, k, cfg.LR, cfg.WeightDecay)
+	return newWholeFused(opt, params, t, k, cfg.LR, cfg.WeightDecay)
 }
 
 // DefaultCLion returns the defaults of METHODS.md 1.10: η = 1e-4, β =

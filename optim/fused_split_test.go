@@ -27,17 +27,29 @@ func splitParams(seed uint64) []*autodiff.Var {
 	return ps
 }
 
-// TestFusedSplitBitIdentical steps every optimizer in elementwiseKernels
-// on one thread and, from the same start, on two and three threads, where
-// Step splits the large parameter over asm.Parallel, and requires the
-// same values and state bit for bit, at every CPU level.
+// TestFusedSplitBitIdentical steps every registered optimizer with an
+// elementwise fused kernel (newFused) on one thread and, from the same
+// start, on two and three threads, where Step splits the large parameter
+// over asm.Parallel, and requires the same values and state bit for bit,
+// at every CPU level.
 func TestFusedSplitBitIdentical(t *testing.T) {
 	defer asm.SetThreads(asm.Threads())
 	defer asm.SetLevel(asm.Active())
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(max(2, runtime.GOMAXPROCS(0))))
+	var names []string
+	for _, name := range Names() {
+		if o, err := New(name, splitParams(1), 0, 0.01, nil); err == nil && o.kernel != nil {
+			names = append(names, name)
+		}
+	}
+	// adam adamw sgd lion adabelief adamax amsgrad adagrad rmsprop
+	// ademamix diffgrad grams adabound amsbound exadam
+	if len(names) < 15 {
+		t.Fatalf("%d optimizers with an elementwise kernel (%v), want at least 15", len(names), names)
+	}
 	for _, level := range asm.Supported() {
 		asm.SetLevel(level)
-		for name := range elementwiseKernels {
+		for _, name := range names {
 			fusedSplitCheck(t, level, name)
 		}
 	}
@@ -57,7 +69,7 @@ func fusedSplitCheck(t *testing.T, level asm.Level, name string) {
 			if err != nil {
 				t.Fatalf("%s: %v", name, err)
 			}
-			if !os.Fused() || !ot.split {
+			if !os.Fused() || ot.kernel == nil {
 				t.Fatalf("%s: not fused or not split", name)
 			}
 			rng := rand.New(rand.NewPCG(2, uint64(threads)))
@@ -89,15 +101,18 @@ func fusedSplitCheck(t *testing.T, level asm.Level, name string) {
 	}
 }
 
-// TestFusedSplitNotListed checks that a kernel whose update spans the
-// whole parameter (cadamw's mask count) is not split.
+// TestFusedSplitNotListed checks that the kernels whose update spans the
+// whole parameter (the cautious mask counts) are not split: they are
+// whole-parameter kernels.
 func TestFusedSplitNotListed(t *testing.T) {
-	o, err := New("cadamw", splitParams(3), 0, 0.01, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if o.split {
-		t.Fatal("cadamw's fused step is split")
+	for _, name := range []string{"cadamw", "clion"} {
+		o, err := New(name, splitParams(3), 0, 0.01, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if o.kernel != nil || o.whole == nil {
+			t.Fatalf("%s's fused step is split", name)
+		}
 	}
 }
 

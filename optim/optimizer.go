@@ -32,9 +32,13 @@ func WithWeightDecay(wd float32) GroupOption { return func(g *Group) { g.WeightD
 
 // fusedStep runs a whole named optimizer step on one parameter in one
 // pass: p and g are the values and gradient, st the state buffers as the
-// optimizer's chain lays them out. It is elementwise: each element's
-// update reads only that element's value, gradient and state, so Step may
-// call it on ranges of a parameter (see elementwiseKernels).
+// optimizer's chain lays them out. It must be elementwise: each element's
+// update reads only that element's value, gradient and state, and its
+// assembly runs whole vectors of up to 16 floats from the start of the
+// slices and finishes a tail, so that Step may call it on ranges of a
+// parameter that are multiples of fusedGrain without changing a bit of
+// the result (TestFusedSplitBitIdentical). A kernel that reads more of
+// the parameter (a mask count, a norm) is a wholeStep.
 type fusedStep func(p, g []float32, st [][]float32, step int, lr, wd float32)
 
 // fusedArgs is one parameter's fused step for a kernel that needs more
@@ -129,25 +133,8 @@ type Optimizer struct {
 	steps    int
 
 	args []fusedArgs // the whole-parameter step in progress
-
-	split bool      // the kernel is elementwise (elementwiseKernels)
-	call  fusedCall // the split fused step in progress
-	part  func(lo, hi int)
-}
-
-// elementwiseKernels names the optimizers whose fused kernel updates each
-// element of a parameter from that element's value, gradient and state
-// alone, so that Step may update a large parameter in ranges on several
-// goroutines (asm.Parallel). Their assembly runs whole vectors of up to 16
-// floats from the start of the slices and finishes a tail, and the ranges
-// are multiples of fusedGrain, so the split changes no bit of the result
-// (TestFusedSplitBitIdentical). Not listed: cadamw and clion (their mask
-// count spans the whole parameter) and kernels not checked yet.
-var elementwiseKernels = map[string]bool{
-	"adam": true, "adamw": true, "sgd": true, "lion": true,
-	"adabelief": true, "adamax": true, "amsgrad": true, "adagrad": true,
-	"rmsprop": true, "ademamix": true, "diffgrad": true, "grams": true,
-	"adabound": true, "amsbound": true, "exadam": true,
+	call fusedCall   // the split elementwise step in progress
+	part func(lo, hi int)
 }
 
 // fusedGrain is the grain, in elements, at which Step splits a fused
@@ -192,7 +179,6 @@ func newFused(name string, params []*autodiff.Var, t Transform, k fusedStep, lr,
 		return nil, err
 	}
 	o.kernel, o.fused = k, true
-	o.split = elementwiseKernels[name]
 	o.part = o.fusedPart
 	return o, nil
 }
@@ -222,11 +208,11 @@ func newPredictFused(name string, params []*autodiff.Var, t Transform, predict p
 	return o, nil
 }
 
-// runFused runs the fused kernel on one parameter, split into ranges of
-// whole fusedGrain blocks over asm.Parallel when the kernel is elementwise,
-// the parameter is large and every state buffer has its length.
+// runFused runs the elementwise kernel on one parameter, split into
+// ranges of whole fusedGrain blocks over asm.Parallel when the parameter
+// is large and every state buffer has its length.
 func (o *Optimizer) runFused(p, g []float32, st [][]float32, step int, lr, wd float32) {
-	if !o.split || len(p) < 2*fusedGrain || asm.Threads() == 1 {
+	if len(p) < 2*fusedGrain || asm.Threads() == 1 {
 		o.kernel(p, g, st, step, lr, wd)
 		return
 	}
