@@ -94,7 +94,7 @@ func (w *AdafactorWork) grow(rows, cols int) {
 // the float64 sum of the new r_i in order, over rows. R_i, S and P add
 // their squares (exact in float64) into 16 float64 lanes, element (i, j)
 // into lane j mod 16 (lanes kept across rows for S and P, started afresh
-// per row for R_i), combined as lanes16 does; C_j adds row after row.
+// per row for R_i), combined as CombineLanes16 does; C_j adds row after row.
 // Every level follows that order, so r, c and sc are the same bit for
 // bit at every level. The kernels run with FTZ and DAZ set (see
 // mxcsr.go); the generic reference flushes like them and fuses the update
@@ -163,7 +163,7 @@ func AdafactorMatrixStep(p, g, r, c, m []float32, rows, cols int, h AdafactorPar
 // and add it in float32 into 16 lanes (element i into lane i mod 16);
 // after every 1024 elements, and at the end, each lane is added to a
 // float64 lane (and restarts at zero), and the float64 lanes are combined
-// as lanes16 does. (Converting every square to float64, as the factored
+// as CombineLanes16 does. (Converting every square to float64, as the factored
 // form does, cost pass 1 about a quarter of its time.) Pass 1 has no
 // fused multiply-adds, so v, u and sc are the same bit for bit at every
 // level (and as optim's chain computes them, but for subnormals, which

@@ -63,7 +63,7 @@ func afApply(p, u, m []float32, k *afConsts) {
 
 // afSumsAVX2 is afSumsGeneric (rows, cols ≥ 1; cs cleared by the caller)
 // with FTZ|DAZ set in MXCSR (restored on return): rs[i] = Σ_j g_ij² in
-// the 16 float64 lanes of lanes16, cs[j] += g_ij², and the lane sum of
+// the 16 float64 lanes of CombineLanes16, cs[j] += g_ij², and the lane sum of
 // p_ij² over the whole matrix returned. Requires AVX, AVX2, FMA3.
 //
 //go:noescape

@@ -19,9 +19,9 @@ func afSumsGeneric(g, p []float32, rows, cols int, rs, cs []float64) float64 {
 			y := float64(daz32(prow[j]))
 			pl[j&15] += y * y
 		}
-		rs[i] = lanes16(&l)
+		rs[i] = CombineLanes16(&l)
 	}
-	return lanes16(&pl)
+	return CombineLanes16(&pl)
 }
 
 // afU returns U = (g·a)·b with the kernels' flushing.
@@ -38,7 +38,7 @@ func afUSumGeneric(g, rf, cf []float32, rows, cols int) float64 {
 			l[j&15] += u * u
 		}
 	}
-	return lanes16(&l)
+	return CombineLanes16(&l)
 }
 
 // afUpdateGeneric is the reference of pass 3 of AdafactorMatrixStep.
@@ -79,7 +79,7 @@ const afChunk = 1024
 // stores U in u and returns S and P. The squares are rounded to float32
 // and added in 16 float32 lanes (element i in lane i mod 16), each lane
 // added to its float64 lane after every afChunk elements and at the end,
-// then combined by lanes16.
+// then combined by CombineLanes16.
 func afVecGeneric(p, g, v, u []float32, b, omb, eps1 float32) (usq, psq float64) {
 	var ul, pl [16]float64
 	var u32, p32 [16]float32
@@ -103,7 +103,7 @@ func afVecGeneric(p, g, v, u []float32, b, omb, eps1 float32) (usq, psq float64)
 			u32, p32 = [16]float32{}, [16]float32{}
 		}
 	}
-	return lanes16(&ul), lanes16(&pl)
+	return CombineLanes16(&ul), CombineLanes16(&pl)
 }
 
 // afApplyGeneric is the reference of pass 2 of AdafactorStep.

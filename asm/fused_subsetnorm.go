@@ -57,7 +57,7 @@ func (h SubsetNormParams) consts() snConsts {
 // s[j] ← s[j] + (1−β2)·(g_ij·g_ij) row after row in float32 (the order
 // of optim's chain), q_j = k/(√s[j] + ε) into work[j], then the update
 // with q_j. S_i sums g_ij² (exact in float64) into 16 float64 lanes,
-// element j into lane j mod 16, combined as lanes16 does; every level
+// element j into lane j mod 16, combined as CombineLanes16 does; every level
 // follows that order, so s is the same bit for bit at every level.
 //
 // s holds max(rows, cols) statistics (only those are read or written);

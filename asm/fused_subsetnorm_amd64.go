@@ -41,7 +41,7 @@ func snCols(p, g, m, q []float32, rows, cols int, k *snConsts) {
 
 // snRowsAVX2 is snRowsGeneric (rows ≥ 1, cols ≥ 1) with FTZ|DAZ set in
 // MXCSR (restored on return): for each row, S = Σ g² in the 16 float64
-// lanes of lanes16, s = b2*s + omb2*float32(S), q = step/(sqrt(s)+eps),
+// lanes of CombineLanes16, s = b2*s + omb2*float32(S), q = step/(sqrt(s)+eps),
 // then m = fma(b1, m, omb1*g), p = p*decay - q*m. Requires AVX, AVX2,
 // FMA3.
 //

@@ -1,10 +1,11 @@
 package asm
 
-// lanes16 combines 16 float64 lane sums in the fixed order every level of
-// the reductions of AdafactorMatrixStep, AdafactorStep and
+// CombineLanes16 combines 16 float64 lane sums in the fixed order every
+// level of the reductions of AdafactorMatrixStep, AdafactorStep and
 // SubsetNormStep follows: lane k with lane k+8, then k with k+4, k with
-// k+2, and the last two.
-func lanes16(l *[16]float64) float64 {
+// k+2, and the last two. Exported so that a Go computation meant to match
+// those kernels bit for bit (optim's chains) sums in the same order.
+func CombineLanes16(l *[16]float64) float64 {
 	var a [8]float64
 	for k := range a {
 		a[k] = l[k] + l[k+8]
@@ -24,7 +25,7 @@ func snRowsGeneric(p, g, m, s []float32, rows, cols int, k *snConsts) {
 			x := float64(daz32(x))
 			l[j&15] += x * x
 		}
-		sum := ftz32(float32(lanes16(&l)))
+		sum := ftz32(float32(CombineLanes16(&l)))
 		sr := ftz32(ftz32(k.b2*daz32(s[r])) + ftz32(k.omb2*sum))
 		s[r] = sr
 		snUpdateGeneric(p[lo:hi], g[lo:hi], m[lo:hi], nil, snQuot(sr, k), k)

@@ -243,7 +243,7 @@ func (a *scaleByAdafactor) factoredRMS(u, r, c []float32, bh float64, cols int) 
 			l[j&15] += q
 			cs[j] += q
 		}
-		ri := float32(bh*float64(r[i]) + (1-bh)*(adafactorLanes(&l)/float64(cols)+eps1))
+		ri := float32(bh*float64(r[i]) + (1-bh)*(asm.CombineLanes16(&l)/float64(cols)+eps1))
 		r[i] = ri
 		rsum += float64(ri)
 	}
@@ -270,7 +270,7 @@ func adafactorSumSq(x []float32, cols int) float64 {
 	for i, v := range x {
 		l[(i%cols)&15] += float64(v) * float64(v)
 	}
-	return adafactorLanes(&l)
+	return asm.CombineLanes16(&l)
 }
 
 // adafactorRMSSum returns Σ x² of a parameter in the order of
@@ -299,18 +299,7 @@ func adafactorVecSumSq(x []float32) float64 {
 			l32 = [16]float32{}
 		}
 	}
-	return adafactorLanes(&l)
-}
-
-// adafactorLanes combines 16 lane sums: lane k with k+8, then k with k+4,
-// k with k+2, and the last two (asm's lanes16).
-func adafactorLanes(l *[16]float64) float64 {
-	var a [8]float64
-	for k := range a {
-		a[k] = l[k] + l[k+8]
-	}
-	b0, b1, b2, b3 := a[0]+a[4], a[1]+a[5], a[2]+a[6], a[3]+a[7]
-	return (b0 + b2) + (b1 + b3)
+	return asm.CombineLanes16(&l)
 }
 
 func init() {

@@ -144,7 +144,7 @@ func (a *scaleBySubsetNorm) Update(slots []Slot) {
 				for j, g := range row {
 					l[j&15] += float64(g) * float64(g)
 				}
-				sum := float32(adafactorLanes(&l))
+				sum := float32(asm.CombineLanes16(&l))
 				sr := float32(b2*v[r]) + float32(omb2*sum)
 				v[r] = sr
 				d := float32(math.Sqrt(float64(sr))) + eps
