@@ -2,6 +2,8 @@ package optim
 
 import (
 	"fmt"
+
+	"github.com/gograd/gograd/asm"
 )
 
 // Lookahead returns the Lookahead wrapper (Zhang et al., "Lookahead
@@ -101,8 +103,11 @@ func init() {
 
 // NewLookahead returns Lookahead(base's transform, k, α) as an optimizer
 // over base's parameters (its first group's LR and weight decay; base's
-// other groups are not carried over), named "lookahead(<base>)". It
-// returns a *HyperparameterError for k < 1 or α outside [0, 1].
+// other groups are not carried over), named "lookahead(<base>)". When
+// base has an elementwise or whole-parameter fused kernel, the result has
+// a fused path too (base's kernel, then the sync pass; see fusedPost),
+// selected if base's is; the state is the chain's either way. It returns
+// a *HyperparameterError for k < 1 or α outside [0, 1].
 func NewLookahead(base *Optimizer, k int, alpha float64) (*Optimizer, error) {
 	if k < 1 {
 		return nil, &HyperparameterError{Optimizer: "lookahead", Name: "k", Value: float64(k), Want: "must be an integer >= 1"}
@@ -110,6 +115,34 @@ func NewLookahead(base *Optimizer, k int, alpha float64) (*Optimizer, error) {
 	if err := checkRange("lookahead", "alpha", alpha, 0, 1, false, false); err != nil {
 		return nil, err
 	}
-	return NewFromTransform("lookahead("+base.Name()+")", base.Params(), Lookahead(base.Transform(), k, alpha),
-		base.LR(), base.groups[0].WeightDecay)
+	o, err := newWrapped("lookahead("+base.Name()+")", base.Params(), Lookahead(base.Transform(), k, alpha),
+		base.LR(), base.groups[0].WeightDecay, base)
+	if err == nil {
+		o.SetFused(base.Fused())
+	}
+	return o, err
+}
+
+// fusedPre is Lookahead's work before the base step on the fused path:
+// on a parameter's first step the slow weights start from θ₀.
+func (t *lookahead) fusedPre(p []float32, own [][]float32, step int) {
+	if step == 1 {
+		copy(own[0], p)
+	}
+}
+
+// fusedPost is Lookahead's work after the base step on the fused path,
+// where θ already holds the fast weights θ' = θ − u: every k-th step
+// φ ← (1−α)·φ + α·θ' (the chain's arithmetic) and θ ← φ, so that θ equals
+// φ bit for bit after a sync (the chain's θ − (θ − φ) is within an ulp of
+// it); with α = 1, φ ← θ' and θ is left as the base made it.
+func (t *lookahead) fusedPost(p []float32, own [][]float32, step int) {
+	if step%t.k != 0 {
+		return
+	}
+	if t.alpha == 1 {
+		copy(own[0], p)
+		return
+	}
+	asm.LookaheadSync(p, own[0], t.alpha)
 }

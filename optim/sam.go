@@ -71,7 +71,9 @@ func (t *sam) Update(slots []Slot) {
 // transform, after), leaving out a nil before or after: e.g.
 // NewWrapped("sam", sgd, SAM(0.05), nil) or
 // NewWrapped("weight-clip", rmsprop, nil, WeightClip(0.01)). The name
-// becomes "<name>(<base>)".
+// becomes "<name>(<base>)". With only an after of WeightClip and a base
+// with an elementwise or whole-parameter fused kernel, the result has a
+// fused path too (base's kernel, then the clamp), selected if base's is.
 func NewWrapped(name string, base *Optimizer, before, after Transform) (*Optimizer, error) {
 	ts := []Transform{base.Transform()}
 	if before != nil {
@@ -80,7 +82,11 @@ func NewWrapped(name string, base *Optimizer, before, after Transform) (*Optimiz
 	if after != nil {
 		ts = append(ts, after)
 	}
-	return NewFromTransform(name+"("+base.Name()+")", base.Params(), Chain(ts...), base.LR(), base.groups[0].WeightDecay)
+	o, err := newWrapped(name+"("+base.Name()+")", base.Params(), Chain(ts...), base.LR(), base.groups[0].WeightDecay, base)
+	if err == nil {
+		o.SetFused(base.Fused())
+	}
+	return o, err
 }
 
 func init() {

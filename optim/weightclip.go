@@ -3,6 +3,8 @@ package optim
 import (
 	"fmt"
 	"math"
+
+	"github.com/gograd/gograd/asm"
 )
 
 // WeightClip returns weight clipping (Arjovsky et al., "Wasserstein
@@ -50,6 +52,15 @@ func (t *weightClip) Update(slots []Slot) {
 			s.U[j] = u
 		}
 	}
+}
+
+// fusedPost is weight clipping on the fused path, where θ already holds
+// the base step's θ − u: θ ← clamp(θ, −c, c) (asm.Clamp), so that an
+// element outside [−c, c] lands on ±c exactly (the chain's, nudged by
+// ulps so that θ − u stays inside, may sit an ulp or two inside ±c) and
+// the others, NaNs included, are kept.
+func (t *weightClip) fusedPost(p []float32, _ [][]float32, _ int) {
+	asm.Clamp(p, -t.c, t.c)
 }
 
 func init() {

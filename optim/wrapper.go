@@ -174,7 +174,9 @@ func setScalar(slots []Slot, b, k int, x float32) {
 // registered optimizer named by the argument "base" (default base), built
 // with the entry's lr and weight_decay ("base" keeps the base's default)
 // and base_args ("k=v;k=v", the base's own arguments); wrap turns its
-// Transform into the wrapped one.
+// Transform into the wrapped one. A wrapper whose own work is an
+// elementwise pass (Lookahead, weight clipping) gets a fused path from
+// the base's (newWrapped).
 func registerWrapper(name, base string, args map[string]string, wrap func(base Transform, a *argParser) (Transform, error)) {
 	args["base"] = base
 	args["lr"] = "base"
@@ -211,6 +213,6 @@ func registerWrapper(name, base string, args map[string]string, wrap func(base T
 		if a.err != nil {
 			return nil, a.err
 		}
-		return NewFromTransform(name+"("+bo.Name()+")", ps, t, bo.LR(), bo.groups[0].WeightDecay)
+		return newWrapped(name+"("+bo.Name()+")", ps, t, bo.LR(), bo.groups[0].WeightDecay, bo)
 	})
 }
