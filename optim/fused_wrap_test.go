@@ -25,7 +25,8 @@ func init() {
 // the registry at their defaults (base Adam, k = 5, α = 0.5, c = 0.01),
 // weight clipping with c = 3, which clips few elements of the N(0, 1)
 // parameters of the tests and benchmarks (about 0.3%), where c = 0.01
-// clips most of them on every step, and other bases.
+// clips most of them on every step, and other bases (Lookahead over
+// weight clipping composes twice).
 var wrapCases = []struct {
 	name string
 	mk   func([]*autodiff.Var) (*Optimizer, error)
@@ -40,6 +41,9 @@ var wrapCases = []struct {
 	}},
 	{"lookahead-cadamw-k2", func(ps []*autodiff.Var) (*Optimizer, error) {
 		return New("lookahead", ps, 0, -1, map[string]string{"base": "cadamw", "k": "2", "lr": "0.01"})
+	}},
+	{"lookahead-weight-clip", func(ps []*autodiff.Var) (*Optimizer, error) {
+		return New("lookahead", ps, 0, -1, map[string]string{"base": "weight-clip", "k": "2", "base_args": "c=1.5"})
 	}},
 	{"weight-clip", func(ps []*autodiff.Var) (*Optimizer, error) { return New("weight-clip", ps, 0, -1, nil) }},
 	{"weight-clip-few", func(ps []*autodiff.Var) (*Optimizer, error) {
