@@ -2,6 +2,7 @@ package optim
 
 import (
 	"math"
+	"math/rand/v2"
 	"runtime"
 	"slices"
 	"testing"
@@ -230,42 +231,64 @@ func TestWrapLookaheadAlphaOne(t *testing.T) {
 
 // TestWrapFusedSplitBitIdentical steps the wrappers with an elementwise
 // base on one thread and split over two and three, at every CPU level,
-// and with other block lengths, and requires the same values and state
-// bit for bit (fusedSplitCheck; k = 2 so that the four steps sync twice).
+// and requires the same values and state bit for bit, as
+// TestFusedSplitBitIdentical does for the registry at its defaults (k = 2
+// here, so that the four steps sync twice).
 func TestWrapFusedSplitBitIdentical(t *testing.T) {
 	defer asm.SetThreads(asm.Threads())
 	defer asm.SetLevel(asm.Active())
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(max(2, runtime.GOMAXPROCS(0))))
-	names := []string{"wrap-lookahead-adam", "wrap-lookahead-lion", "wrap-weight-clip-adam", "wrap-weight-clip-sgdm"}
+	cases := []struct {
+		name string
+		args map[string]string
+	}{
+		{"lookahead", map[string]string{"k": "2"}},
+		{"lookahead", map[string]string{"k": "2", "alpha": "0.7", "base": "lion"}},
+		{"lookahead", map[string]string{"k": "2", "base": "weight-clip", "base_args": "c=1"}},
+		{"weight-clip", map[string]string{"c": "1.5"}},
+		{"weight-clip", map[string]string{"c": "1", "base": "sgd", "base_args": "momentum=0.9"}},
+	}
 	for _, level := range asm.Supported() {
 		asm.SetLevel(level)
-		for _, name := range names {
-			fusedSplitCheck(t, level, name)
+		for _, tc := range cases {
+			for _, threads := range []int{2, 3} {
+				serial, split := splitParams(1), splitParams(1)
+				os, err := New(tc.name, serial, 0, 0.01, tc.args)
+				if err != nil {
+					t.Fatalf("%s %v: %v", tc.name, tc.args, err)
+				}
+				ot, _ := New(tc.name, split, 0, 0.01, tc.args)
+				if !os.Fused() || ot.kernel == nil {
+					t.Fatalf("%s %v: not fused or not elementwise", tc.name, tc.args)
+				}
+				rng := rand.New(rand.NewPCG(2, uint64(threads)))
+				for step := 1; step <= 4; step++ {
+					asm.SetThreads(1)
+					os.Step()
+					asm.SetThreads(threads)
+					ot.Step()
+					if got := ot.call.next.Load(); got < 2 {
+						t.Fatalf("%v %s %v threads=%d: the large parameter ran in %d range(s)", level, tc.name, tc.args, threads, got)
+					}
+					for i := range serial {
+						if !slices.Equal(serial[i].Value.Data(), split[i].Value.Data()) {
+							t.Fatalf("%v %s %v threads=%d step %d: parameter %d differs from the serial step", level, tc.name, tc.args, threads, step, i)
+						}
+						for j, b := range os.states[0][i].bufs {
+							if !slices.Equal(b, ot.states[0][i].bufs[j]) {
+								t.Fatalf("%v %s %v threads=%d step %d: state %d of parameter %d differs", level, tc.name, tc.args, threads, step, j, i)
+							}
+						}
+						g1, g2 := serial[i].Grad.Data(), split[i].Grad.Data()
+						for k := range g1 {
+							g1[k] = float32(rng.NormFloat64())
+							g2[k] = g1[k]
+						}
+					}
+				}
+			}
 		}
 	}
-}
-
-func init() {
-	// Wrapper settings for TestWrapFusedSplitBitIdentical, which builds
-	// optimizers by registry name with lr 0 and weight decay 0.01.
-	wrapSplitEntry("wrap-lookahead-adam", "lookahead", map[string]string{"k": "2"})
-	wrapSplitEntry("wrap-lookahead-lion", "lookahead", map[string]string{"k": "2", "alpha": "0.7", "base": "lion"})
-	wrapSplitEntry("wrap-weight-clip-adam", "weight-clip", map[string]string{"c": "1.5"})
-	wrapSplitEntry("wrap-weight-clip-sgdm", "weight-clip", map[string]string{"c": "1", "base": "sgd", "base_args": "momentum=0.9"})
-}
-
-// wrapSplitEntry registers, for the tests only, name as the registered
-// optimizer of with the given arguments.
-func wrapSplitEntry(name, of string, args map[string]string) {
-	e := registry[of]
-	defaults := map[string]string{}
-	for k, v := range e.defaults {
-		defaults[k] = v
-	}
-	for k, v := range args {
-		defaults[k] = v
-	}
-	register(name, defaults, e.build)
 }
 
 // TestWrapFusedStateRoundTrip: k fused steps, State, LoadState into a

@@ -21,7 +21,9 @@ import (
 // base made it). Inner momentum is kept as is (no reset or pull-back).
 // The state is the base's followed by "lookahead_slow" (φ). It is an
 // ObjectiveUser if base is. Lookahead panics if base is nil, k < 1 or α
-// is outside [0, 1].
+// is outside [0, 1]. The registry's "lookahead" and NewLookahead run it
+// fused when the base has a fused kernel: the base's kernel, then every
+// k-th step asm.LookaheadSync, after which θ = φ bit for bit.
 func Lookahead(base Transform, k int, alpha float64) Transform {
 	if base == nil || k < 1 || !(alpha >= 0 && alpha <= 1) {
 		panic(fmt.Sprintf("optim: lookahead: invalid base %v, k %d or alpha %v", base, k, alpha))

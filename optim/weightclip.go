@@ -16,6 +16,10 @@ import (
 // ulp where rounding would leave the Optimizer's θ − u outside [−c, c],
 // so max|θ| ≤ c holds exactly after every step (once a parameter has been
 // updated). It has no state and panics if c is not positive and finite.
+// Chain(base, WeightClip(c)) as built by the registry's "weight-clip" and
+// NewWrapped runs fused when the base has a fused kernel: the base's
+// kernel, then θ ← clamp(θ, −c, c) (asm.Clamp), which puts clipped
+// elements on ±c exactly.
 func WeightClip(c float32) Transform {
 	if !(c > 0 && c < float32(math.Inf(1))) {
 		panic(fmt.Sprintf("optim: weight_clip: invalid c %v", c))
