@@ -429,3 +429,52 @@ func BenchmarkWrapStepCPU(b *testing.B) {
 		})
 	}
 }
+
+// TestWrapAllFirstOrderBases wraps every first-order method, at its
+// registry defaults, in Lookahead (k = 2) and weight clipping (c = 1) and
+// runs 20 steps fused and on the chain side by side: each wrapper fuses
+// with the base's kernel kind (elementwise or whole-parameter) and stays
+// within 1e-5·max(1, |θ|) of the chain (a composition smoke test over
+// every base; the tight tolerances are TestWrapFusedMatchesChain's). The
+// bases that predict (XGrad) keep the chain.
+func TestWrapAllFirstOrderBases(t *testing.T) {
+	for _, b := range firstOrderMethods {
+		for _, args := range []map[string]string{{"base": b, "k": "2"}, {"base": b, "c": "1"}} {
+			w := "lookahead"
+			if _, ok := args["c"]; ok {
+				w = "weight-clip"
+			}
+			pf, pc := newParams(3, 1, 17, 1000, 9000), newParams(3, 1, 17, 1000, 9000)
+			of, err := New(w, pf, 0, -1, args)
+			if err != nil {
+				t.Fatalf("%s(%s): %v", w, b, err)
+			}
+			oc, _ := New(w, pc, 0, -1, args)
+			ob, _ := New(b, newParams(3, 1), 0, -1, nil)
+			if b == "xgrad" || b == "xgrad-sgdm" {
+				if of.Fused() {
+					t.Errorf("%s(%s): fused over a predicting base", w, b)
+				}
+				continue
+			}
+			if !of.Fused() || (of.kernel != nil) != (ob.kernel != nil) || (of.whole != nil) != (ob.whole != nil) {
+				t.Fatalf("%s(%s): fused %v, elementwise %v, whole %v", w, b, of.Fused(), of.kernel != nil, of.whole != nil)
+			}
+			oc.SetFused(false)
+			for s := 1; s <= 20; s++ {
+				fillGrads(pf, 4, s)
+				fillGrads(pc, 4, s)
+				of.Step()
+				oc.Step()
+				for i := range pf {
+					for j, a := range pf[i].Value.Data() {
+						c := pc[i].Value.Data()[j]
+						if d := math.Abs(float64(a) - float64(c)); !(d <= 1e-5*max(1, math.Abs(float64(c)))) {
+							t.Fatalf("%s(%s) step %d: %s[%d]: fused %v, chain %v", w, b, s, pf[i].Name, j, a, c)
+						}
+					}
+				}
+			}
+		}
+	}
+}
