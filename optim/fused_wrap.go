@@ -44,7 +44,8 @@ func wrapperPasses(t, base Transform) (pre, post wrapPass, ok bool) {
 // sameTransform reports whether a and b are the same Transform (without
 // comparing values of a non-comparable type, which would panic).
 func sameTransform(a, b Transform) bool {
-	return reflect.TypeOf(a) == reflect.TypeOf(b) && reflect.TypeOf(a).Comparable() && a == b
+	ta := reflect.TypeOf(a)
+	return ta != nil && ta == reflect.TypeOf(b) && ta.Comparable() && a == b
 }
 
 // newWrapped returns the optimizer named name that updates params by t, a
