@@ -257,6 +257,7 @@ func BenchmarkDoG(b *testing.B) {
 				run   func()
 			}{
 				{"sums-dist-decay", 12, func() { DoGSums(p, p0, g, 0.01) }},
+				{"sums-dist", 12, func() { DoGSums(p, p0, g, 0) }},
 				{"sums-g", 4, func() { DoGSums(nil, nil, g, 0) }},
 				{"step-decay-avg", 20, func() { DoGStep(p, g, avg, DoGStepParams{WD: 1e-6, Eta: 1e-9, LR: 1, W: 0.5, OmW: 0.5}) }},
 				{"step-plain", 12, func() { DoGStep(p, g, nil, DoGStepParams{Eta: 1e-9, LR: 1}) }},

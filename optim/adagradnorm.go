@@ -38,7 +38,7 @@ func DefaultAdaGradNorm() AdaGradNormConfig { return AdaGradNormConfig{LR: 3} }
 // the same): one asm.DoGSums pass per parameter for ‖g+λθ‖² (in the lane
 // order the chain's sum uses too), b² as the chain updates it, and one
 // asm.DoGStep pass per parameter, θ ← θ − ((g+λθ)·(1/b))·η.
-// TestAdaGradNormFusedMatchesChain checks 50 steps against the chain
+// TestG3FusedMatchesChain checks 50 steps against the chain
 // (several sizes, a parameter without a gradient on some steps, λ on and
 // off) to a few ulps; TestFusedMatchesChain, TestStateRoundTrip and
 // BenchmarkStep run the fusedCases "adagrad-norm" and "adagrad-norm-wd".

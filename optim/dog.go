@@ -65,10 +65,11 @@ func (c DoGConfig) validate(opt string) error {
 // ScaleByDoG does, and one asm.DoGStep pass per parameter writes θ and x̄.
 // The chain's sums use the same lane order, so the two paths agree to the
 // rounding of AddDecayedWeights' tail on AVX2 and flushed subnormals;
-// TestDoGFusedMatchesChain checks 50 steps on several parameter sizes, one
+// TestG3FusedMatchesChain checks 50 steps on several parameter sizes, one
 // of them without a gradient on some steps, with and without λ and x̄, to
-// a few ulps, and TestFusedMatchesChain, TestStateRoundTrip and
-// BenchmarkStep run the fusedCases "dog", "dog-wd-noavg", "ldog".
+// a few ulps (TestG3AverageMatches checks x̄ itself), and
+// TestFusedMatchesChain, TestStateRoundTrip and BenchmarkStep run the
+// fusedCases "dog", "dog-wd-noavg", "ldog" and "ldog-wd".
 //
 // It returns a *HyperparameterError for c, reps_rel or ε not positive
 // and finite, or a negative γ or λ.

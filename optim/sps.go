@@ -33,9 +33,9 @@ func DefaultSPS() SPSConfig { return SPSConfig{C: 0.5, MaxLR: 1} }
 // StepWith runs a fused path (SetFused(false) selects the chain): the
 // objective's Loss, one asm.DoGSums pass per parameter for ‖g‖² (in the
 // lane order the chain's sum uses too) and one asm.DoGStep pass,
-// θ ← θ − (g·γ)·η. TestSPSFusedMatchesChain checks 50 steps against the
+// θ ← θ − (g·γ)·η. TestG3FusedMatchesChain checks 50 steps against the
 // chain (several sizes, a parameter without a gradient on some steps,
-// steps with γ capped and not) to a few ulps; BenchmarkSPSStep times it.
+// steps with γ capped and not) to a few ulps; BenchmarkG3Step times it.
 //
 // NewSPS returns a *HyperparameterError for c or γ_max not
 // positive and finite, or f* not finite.
