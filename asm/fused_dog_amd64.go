@@ -91,7 +91,10 @@ func dogSumsAVX512(p, p0, g []float32, wd float32, mode int, l *[32]float64)
 func dogStepAVX2(p, g, avg []float32, mode int, wd, eta, lr, w, omw float32)
 
 // dogStepAVX512 is dogStepAVX2 for any len(p), 16 floats per vector, the
-// last partial vector under a K mask. Requires AVX-512 F.
+// last partial vector under a K mask, from the end of the slices to the
+// start: DoGSums runs from the start, so the update first reads what the
+// reduction read last (still in L2), and the next reduction first reads
+// what the update wrote last. Requires AVX-512 F.
 //
 //go:noescape
 func dogStepAVX512(p, g, avg []float32, mode int, wd, eta, lr, w, omw float32)

@@ -300,13 +300,48 @@ TEXT ·dogStepAVX512(SB), NOSPLIT, $8-100
 	VBROADCASTSS w+92(FP), Z19
 	VBROADCASTSS omw+96(FP), Z20
 	DT_SETUP
-	MOVQ CX, BX
-	ANDQ $-256, BX                  // BX = bytes in whole 4-vector blocks
-	XORQ AX, AX
+	MOVQ CX, AX
+	ANDQ $-64, AX                   // AX = bytes in whole vectors
+	SUBQ AX, CX                     // CX = bytes of the partial last vector
+	JZ   dt5Vec
+	SHRQ $2, CX                     // CX = r, 1..15 floats
+	MOVL $1, R10
+	SHLL CX, R10
+	DECL R10                        // R10 = 1<<r − 1
+	KMOVW R10, K1
+	JMP  dt5One                     // the partial vector at AX first
 
-dt5Block:                           // 64 floats
-	CMPQ    AX, BX
-	JAE     dt5Vec
+dt5Vec:                             // whole vectors down to a 256-byte boundary
+	TESTQ   $255, AX
+	JZ      dt5Block
+	SUBQ    $64, AX
+	KXNORW  K1, K1, K1              // all 16 lanes
+
+dt5One:                             // 16 floats under K1
+	VMOVUPS.Z (SI)(AX*1), K1, Z0    // u = g
+	VMOVUPS.Z (DI)(AX*1), K1, Z4    // p
+	TESTQ $2, R11
+	JZ    dt5OneU
+	VFMADD231PS Z4, Z16, Z0         // u += wd*p
+
+dt5OneU:
+	VMULPS Z17, Z0, Z0              // u *= eta
+	VMULPS Z18, Z0, Z0              // u *= lr
+	VSUBPS Z0, Z4, Z4               // p -= u
+	VMOVUPS Z4, K1, (DI)(AX*1)
+	TESTQ $4, R11
+	JZ    dt5Vec
+	VMOVUPS.Z (R9)(AX*1), K1, Z1    // avg
+	VMULPS Z1, Z20, Z1              // omw*avg
+	VMULPS Z4, Z19, Z4              // w*p
+	VADDPS Z4, Z1, Z1
+	VMOVUPS Z1, K1, (R9)(AX*1)
+	JMP   dt5Vec
+
+dt5Block:                           // 64 floats, down to the start
+	TESTQ   AX, AX
+	JZ      dt5Done
+	SUBQ    $256, AX
 	VMOVUPS 0(SI)(AX*1), Z0         // u = g
 	VMOVUPS 64(SI)(AX*1), Z1
 	VMOVUPS 128(SI)(AX*1), Z2
@@ -324,55 +359,12 @@ dt5BlockU:
 	DT_P(128, Z2, Z6, Z17, Z18)
 	DT_P(192, Z3, Z7, Z17, Z18)
 	TESTQ $4, R11
-	JZ    dt5BlockNext
+	JZ    dt5Block
 	DT_AVG(0, Z4, Z0, Z19, Z20)
 	DT_AVG(64, Z5, Z1, Z19, Z20)
 	DT_AVG(128, Z6, Z2, Z19, Z20)
 	DT_AVG(192, Z7, Z3, Z19, Z20)
-
-dt5BlockNext:
-	ADDQ $256, AX
-	JMP  dt5Block
-
-dt5Vec:                             // 16 floats under K1, the last ones partial
-	CMPQ AX, CX
-	JAE  dt5Done
-	MOVQ CX, DX
-	SUBQ AX, DX                     // DX = bytes left
-	MOVL $0xffff, R10
-	CMPQ DX, $64
-	JAE  dt5Mask
-	SHRQ $2, DX
-	MOVQ DX, CX                     // CX = r, 1..15 floats left
-	MOVL $1, R10
-	SHLL CX, R10
-	DECL R10                        // R10 = 1<<r − 1
-	MOVQ AX, CX                     // the last vector: AX+64 > CX ends the loop
-
-dt5Mask:
-	KMOVW R10, K1
-	VMOVUPS.Z (SI)(AX*1), K1, Z0    // u = g
-	VMOVUPS.Z (DI)(AX*1), K1, Z4    // p
-	TESTQ $2, R11
-	JZ    dt5VecU
-	VFMADD231PS Z4, Z16, Z0         // u += wd*p
-
-dt5VecU:
-	VMULPS Z17, Z0, Z0              // u *= eta
-	VMULPS Z18, Z0, Z0              // u *= lr
-	VSUBPS Z0, Z4, Z4               // p -= u
-	VMOVUPS Z4, K1, (DI)(AX*1)
-	TESTQ $4, R11
-	JZ    dt5VecNext
-	VMOVUPS.Z (R9)(AX*1), K1, Z1    // avg
-	VMULPS Z1, Z20, Z1              // omw*avg
-	VMULPS Z4, Z19, Z4              // w*p
-	VADDPS Z4, Z1, Z1
-	VMOVUPS Z1, K1, (R9)(AX*1)
-
-dt5VecNext:
-	ADDQ $64, AX
-	JMP  dt5Vec
+	JMP   dt5Block
 
 dt5Done:
 	LDMXCSR saved-4(SP)
