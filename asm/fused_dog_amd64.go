@@ -27,10 +27,11 @@ func dogSums(p, p0, g []float32, wd float32, mode int, l *[32]float64) {
 	dogSumsGeneric(p, p0, g, wd, mode, l, n)
 }
 
-// dogStep dispatches DoGStep's update on the active level. The AVX2
-// kernel does whole 8-float vectors and the reference finishes the tail;
-// the AVX-512 kernel does the whole slice, its tail under a K mask. A nil
-// avg is passed as p (not read).
+// dogStep dispatches DoGStep's update on the active level, from the end
+// of the slices to the start (see dogStepAVX512). The reference does the
+// tail after the AVX2 kernel's whole 8-float vectors first; the AVX-512
+// kernel does the whole slice, its tail under a K mask. A nil avg is
+// passed as p (not read).
 func dogStep(p, g, avg []float32, mode int, h *DoGStepParams) {
 	a := avg
 	if mode&dogAvg == 0 {
@@ -41,14 +42,14 @@ func dogStep(p, g, avg []float32, mode int, h *DoGStepParams) {
 		dogStepAVX512(p, g, a, mode, h.WD, h.Eta, h.LR, h.W, h.OmW)
 	case AVX2:
 		n := len(p) &^ 7
-		if n > 0 {
-			dogStepAVX2(p[:n], g[:n], a[:n], mode, h.WD, h.Eta, h.LR, h.W, h.OmW)
-		}
 		var at []float32
 		if mode&dogAvg != 0 {
 			at = avg[n:]
 		}
 		dogStepGeneric(p[n:], g[n:], at, mode, h)
+		if n > 0 {
+			dogStepAVX2(p[:n], g[:n], a[:n], mode, h.WD, h.Eta, h.LR, h.W, h.OmW)
+		}
 	default:
 		dogStepGeneric(p, g, avg, mode, h)
 	}
@@ -75,7 +76,8 @@ func dogSumsAVX2(p, p0, g []float32, wd float32, mode int, l *[32]float64)
 func dogSumsAVX512(p, p0, g []float32, wd float32, mode int, l *[32]float64)
 
 // dogStepAVX2 is dogStepGeneric over len(p) elements, a multiple of 8,
-// with FTZ|DAZ set in MXCSR (restored on return):
+// from the end to the start, with FTZ|DAZ set in MXCSR (restored on
+// return):
 //
 //	for i := range p {
 //		u := g[i]                      // or fma(wd, p[i], g[i]) with mode&dogDecay

@@ -235,13 +235,28 @@ TEXT ·dogStepAVX2(SB), NOSPLIT, $8-100
 	VBROADCASTSS w+92(FP), Y11
 	VBROADCASTSS omw+96(FP), Y12
 	DT_SETUP
-	MOVQ CX, BX
-	ANDQ $-128, BX                  // BX = bytes in whole 4-vector blocks
-	XORQ AX, AX
+	MOVQ CX, AX                     // AX = bytes, from the end
 
-dt2Block:                           // 32 floats
-	CMPQ    AX, BX
-	JAE     dt2Vec
+dt2Vec:                             // 8 floats, down to a 128-byte boundary
+	TESTQ   $127, AX
+	JZ      dt2Block
+	SUBQ    $32, AX
+	VMOVUPS 0(SI)(AX*1), Y0
+	TESTQ   $2, R11
+	JZ      dt2VecU
+	VFMADD231PS 0(DI)(AX*1), Y8, Y0
+
+dt2VecU:
+	DT_P(0, Y0, Y4, Y9, Y10)
+	TESTQ $4, R11
+	JZ    dt2Vec
+	DT_AVG(0, Y4, Y0, Y11, Y12)
+	JMP   dt2Vec
+
+dt2Block:                           // 32 floats, down to the start
+	TESTQ   AX, AX
+	JZ      dt2Done
+	SUBQ    $128, AX
 	VMOVUPS 0(SI)(AX*1), Y0         // u = g
 	VMOVUPS 32(SI)(AX*1), Y1
 	VMOVUPS 64(SI)(AX*1), Y2
@@ -259,33 +274,12 @@ dt2BlockU:
 	DT_P(64, Y2, Y6, Y9, Y10)
 	DT_P(96, Y3, Y7, Y9, Y10)
 	TESTQ $4, R11
-	JZ    dt2BlockNext
+	JZ    dt2Block
 	DT_AVG(0, Y4, Y0, Y11, Y12)
 	DT_AVG(32, Y5, Y1, Y11, Y12)
 	DT_AVG(64, Y6, Y2, Y11, Y12)
 	DT_AVG(96, Y7, Y3, Y11, Y12)
-
-dt2BlockNext:
-	ADDQ $128, AX
-	JMP  dt2Block
-
-dt2Vec:                             // 8 floats
-	CMPQ    AX, CX
-	JAE     dt2Done
-	VMOVUPS 0(SI)(AX*1), Y0
-	TESTQ   $2, R11
-	JZ      dt2VecU
-	VFMADD231PS 0(DI)(AX*1), Y8, Y0
-
-dt2VecU:
-	DT_P(0, Y0, Y4, Y9, Y10)
-	TESTQ $4, R11
-	JZ    dt2VecNext
-	DT_AVG(0, Y4, Y0, Y11, Y12)
-
-dt2VecNext:
-	ADDQ $32, AX
-	JMP  dt2Vec
+	JMP   dt2Block
 
 dt2Done:
 	LDMXCSR saved-4(SP)
