@@ -58,6 +58,19 @@ func (c DoGConfig) validate(opt string) error {
 // The chain is AddDecayedWeights, ScaleByDoG(global), ScaleByLR (η = c),
 // PolyAverage. State: "dog_init" (θ₀), "dog_scalars" (r̄ and G, two
 // scalars per parameter, the same in every parameter), "poly_avg" (x̄).
+//
+// Step runs a fused path (SetFused(false) selects the chain; the state is
+// the same): per Step one asm.DoGSums pass over each parameter (reading
+// θ, θ₀, g) gives ‖θ−θ₀‖² and ‖g+λθ‖², the scalars are updated as
+// ScaleByDoG does, and one asm.DoGStep pass per parameter writes θ and x̄.
+// The chain's sums use the same lane order, so the two paths agree to the
+// rounding of AddDecayedWeights' tail on AVX2 and flushed subnormals;
+// TestG3FusedMatchesChain checks 50 steps on several parameter sizes, one
+// of them without a gradient on some steps, with and without λ and x̄, to
+// a few ulps (TestG3AverageMatches checks x̄ itself), and
+// TestFusedMatchesChain, TestStateRoundTrip and BenchmarkStep run the
+// fusedCases "dog", "dog-wd-noavg", "ldog" and "ldog-wd".
+//
 // It returns a *HyperparameterError for c, reps_rel or ε not positive
 // and finite, or a negative γ or λ.
 func NewDoG(params []*autodiff.Var, cfg DoGConfig) (*Optimizer, error) {
@@ -71,7 +84,8 @@ func NewDoG(params []*autodiff.Var, cfg DoGConfig) (*Optimizer, error) {
 //	r̄ = max(reps_rel·(1 + ‖θ₀‖), max_t ‖θ_t − θ₀‖)    per tensor
 //	G = ε + Σ‖g_t‖²                                   per tensor
 //
-// Chain, state and errors as NewDoG.
+// Chain, state, fused path (with its test) and errors as NewDoG; the
+// fused step runs the two passes and the scalars per tensor.
 func NewLDoG(params []*autodiff.Var, cfg DoGConfig) (*Optimizer, error) {
 	return newDoG("ldog", params, cfg, true)
 }
@@ -80,17 +94,78 @@ func newDoG(name string, params []*autodiff.Var, cfg DoGConfig, layerwise bool) 
 	if err := cfg.validate(name); err != nil {
 		return nil, err
 	}
-	ts := []Transform{AddDecayedWeights(), ScaleByDoG(cfg.RepsRel, cfg.Eps, layerwise), ScaleByLR()}
+	dog := &scaleByDoG{repsRel: cfg.RepsRel, eps: cfg.Eps, layerwise: layerwise}
+	ts := []Transform{AddDecayedWeights(), dog, ScaleByLR()}
 	if cfg.Average {
 		ts = append(ts, PolyAverage(cfg.Gamma))
 	}
-	return NewFromTransform(name, params, Chain(ts...), cfg.C, cfg.WeightDecay)
+	return newGroupFused(name, params, Chain(ts...), dogFused(dog, cfg.Average, cfg.Gamma), cfg.C, cfg.WeightDecay)
+}
+
+// dogFused returns the fused step of NewDoG (NewLDoG with t.layerwise):
+// the chain's state layout is θ₀, (r̄, G), then x̄ with averaging.
+func dogFused(t *scaleByDoG, average bool, gamma float64) groupStep {
+	return func(args []fusedArgs) {
+		for i := range args {
+			a := &args[i]
+			if a.Step == 1 {
+				copy(a.St[0], a.P)
+				a.St[1][0], a.St[1][1] = 0, 0
+			}
+		}
+		if t.layerwise {
+			for i := range args {
+				t.fusedStep(args[i:i+1], average, gamma)
+			}
+			return
+		}
+		t.fusedStep(args, average, gamma)
+	}
+}
+
+// fusedStep is step on the fused path: the sums of asm.DoGSums over args
+// as one vector, the scalars, and asm.DoGStep on each parameter, with
+// PolyAverage's weight if average.
+func (t *scaleByDoG) fusedStep(args []fusedArgs, average bool, gamma float64) {
+	rbar, g2 := float32(math.Inf(-1)), float32(math.Inf(-1))
+	fresh := false
+	var d2, u2 float64
+	for i := range args {
+		a := &args[i]
+		rbar, g2 = max(rbar, a.St[1][0]), max(g2, a.St[1][1])
+		fresh = fresh || a.Step == 1
+		d, u := asm.DoGSums(a.P, a.St[0], a.G, a.WD)
+		d2 += d
+		u2 += u
+	}
+	var n0 float64
+	if fresh {
+		for i := range args {
+			n0 += normSq(args[i].St[0])
+		}
+	}
+	r32, g32, eta := t.scalars(float64(rbar), float64(g2), fresh, d2, n0, u2)
+	for i := range args {
+		a := &args[i]
+		a.St[1][0], a.St[1][1] = r32, g32
+		h := asm.DoGStepParams{WD: a.WD, Eta: eta, LR: a.LR}
+		var avg []float32
+		if average {
+			avg = a.St[2]
+			w := (1 + gamma) / (float64(a.Step) + gamma)
+			h.W, h.OmW = float32(w), float32(1-w)
+		}
+		asm.DoGStep(a.P, a.G, avg, h)
+	}
 }
 
 // ScaleByDoG returns the DoG step-size transform (see NewDoG); with
 // layerwise it is L-DoG's. It rewrites u ← (r̄/√G)·u and reads P for the
 // distance from θ₀, which it records at each parameter's first step.
 // The caller validates repsRel > 0 and eps > 0.
+//
+// Its norms are summed in the lane order of asm.DoGSums (the order of
+// NewDoG's fused step).
 func ScaleByDoG(repsRel, eps float64, layerwise bool) Transform {
 	return &scaleByDoG{repsRel: repsRel, eps: eps, layerwise: layerwise}
 }
@@ -134,33 +209,55 @@ func (t *scaleByDoG) Update(slots []Slot) {
 	t.step(slots)
 }
 
-// step updates r̄ and G over slots as one vector and scales their U.
+// step updates r̄ and G over slots as one vector and scales their U. Its
+// sums are asm.DoGSums', in the order of the fused path.
 func (t *scaleByDoG) step(slots []Slot) {
 	rbar := float64(maxScalar(slots, 1, 0))
 	g2 := float64(maxScalar(slots, 1, 1))
 	fresh := false
-	var d2 float64
+	var d2, u2 float64
 	for i := range slots {
 		s := &slots[i]
 		fresh = fresh || s.Step == 1
-		d2 += diffSumSq(s.P, s.State()[0])
+		d, u := asm.DoGSums(s.P, s.State()[0], s.U, 0)
+		d2 += d
+		u2 += u
 	}
-	if fresh { // r̄₀ = r_ε from ‖θ₀‖ over the slots
-		n0 := sumSq(slots, func(s *Slot) []float32 { return s.State()[0] })
+	var n0 float64
+	if fresh {
+		for i := range slots {
+			n0 += normSq(slots[i].State()[0])
+		}
+	}
+	r32, g32, eta := t.scalars(rbar, g2, fresh, d2, n0, u2)
+	setScalar(slots, 1, 0, r32)
+	setScalar(slots, 1, 1, g32)
+	for i := range slots {
+		asm.Scale(slots[i].U, eta)
+	}
+}
+
+// scalars returns the new r̄ and G and the step size r̄/√G from the
+// largest stored r̄ and G, whether a parameter is on its first step, the
+// sums Σ‖θ−θ₀‖², Σ‖θ₀‖² (read only if fresh: r̄₀ = r_ε) and Σ‖u‖².
+func (t *scaleByDoG) scalars(rbar, g2 float64, fresh bool, d2, n0, u2 float64) (r32, g32, eta float32) {
+	if fresh {
 		rbar = max(rbar, t.repsRel*(1+math.Sqrt(n0)))
 	}
 	rbar = max(rbar, math.Sqrt(d2))
 	if g2 == 0 {
 		g2 = t.eps
 	}
-	g2 += sumSq(slots, pickU)
-	r32, g32 := float32(rbar), float32(g2)
-	setScalar(slots, 1, 0, r32)
-	setScalar(slots, 1, 1, g32)
-	eta := float32(float64(r32) / math.Sqrt(float64(g32)))
-	for i := range slots {
-		asm.Scale(slots[i].U, eta)
-	}
+	g2 += u2
+	r32, g32 = float32(rbar), float32(g2)
+	return r32, g32, float32(float64(r32) / math.Sqrt(float64(g32)))
+}
+
+// normSq returns Σ x², summed as asm.DoGSums sums: the norms of the DoG,
+// AdaGrad-Norm and SPS chains and fused steps.
+func normSq(x []float32) float64 {
+	_, s := asm.DoGSums(nil, nil, x, 0)
+	return s
 }
 
 func init() {

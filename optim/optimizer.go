@@ -81,6 +81,14 @@ func (a *fusedArgs) Scratch() []float32 {
 // with the context of fusedArgs.
 type wholeStep func(a *fusedArgs)
 
+// groupStep is a fused step over all the parameters one Step call
+// updates, for rules that reduce over them (the global norms of DoG and
+// AdaGrad-Norm, SPS's Polyak step): Step builds args as it does for a
+// wholeStep (the parameters with a gradient, in Params order, state
+// created and step counts advanced) and calls the kernel once. args is
+// valid only during the call.
+type groupStep func(args []fusedArgs)
+
 // predictStep is the first half of a fused step that takes the
 // objective's gradient at a predicted point (XGrad): it moves a
 // parameter's values to the point (saving what the second half needs in
@@ -112,19 +120,25 @@ type paramState struct {
 // sgemm's worker goroutines when they poll between products
 // (asm.Parallel, up to asm.Threads()), with the same result bit for bit
 // at any thread count; a kernel that needs the whole parameter (its
-// shape, sums over it, the objective) runs on the caller.
+// shape, sums over it, the objective) runs on the caller, and so does
+// one that reduces over all parameters (DoG's global norms).
 //
 // An Optimizer is not safe for concurrent use.
 type Optimizer struct {
 	name string
 	tr   Transform
-	// The fused equivalent of tr: kernel (elementwise), or whole
-	// (whole parameters), optionally preceded by predict on every
-	// parameter and one Objective.Gradient. All nil if there is none.
-	kernel   fusedStep
-	whole    wholeStep
-	predict  predictStep
-	fused    bool
+	// The fused equivalent of tr: kernel (elementwise), whole (whole
+	// parameters, optionally preceded by predict on every parameter and
+	// one Objective.Gradient) or group (all parameters at once). All nil
+	// if there is none.
+	kernel  fusedStep
+	whole   wholeStep
+	predict predictStep
+	group   groupStep
+	fused   bool
+	// fusedObj: the fused path takes StepWith's objective (XGrad's
+	// predict, SPS's loss); otherwise StepWith runs the chain.
+	fusedObj bool
 	defaults Group // LR and WeightDecay for new groups
 	groups   []Group
 	states   [][]*paramState // states[i][j] belongs to groups[i].Params[j]
@@ -204,7 +218,19 @@ func newPredictFused(name string, params []*autodiff.Var, t Transform, predict p
 	if err != nil {
 		return nil, err
 	}
-	o.predict = predict
+	o.predict, o.fusedObj = predict, true
+	return o, nil
+}
+
+// newGroupFused is newWholeFused for a kernel that runs once per Step on
+// all the parameters being updated (groupStep). It does not take the
+// objective unless the caller sets fusedObj.
+func newGroupFused(name string, params []*autodiff.Var, t Transform, k groupStep, lr, wd float32) (*Optimizer, error) {
+	o, err := NewFromTransform(name, params, t, lr, wd)
+	if err != nil {
+		return nil, err
+	}
+	o.group, o.fused = k, true
 	return o, nil
 }
 
@@ -306,7 +332,7 @@ func (o *Optimizer) Fused() bool { return o.fused }
 // later steps and reports whether the fused kernel is now in use: it
 // stays off for an optimizer that has none (NewFromTransform).
 func (o *Optimizer) SetFused(on bool) bool {
-	o.fused = on && (o.kernel != nil || o.whole != nil)
+	o.fused = on && (o.kernel != nil || o.whole != nil || o.group != nil)
 	return o.fused
 }
 
@@ -375,10 +401,10 @@ func (o *Optimizer) Step() {
 }
 
 // step is Step with an optional objective for the transforms; with one,
-// the chain runs unless the fused path takes the objective (predict).
+// the chain runs unless the fused path takes the objective (fusedObj).
 func (o *Optimizer) step(obj Objective) {
 	o.steps++
-	if o.fused && (obj == nil || o.predict != nil) {
+	if o.fused && (obj == nil || o.fusedObj) {
 		if o.kernel != nil {
 			o.stepElementwise()
 		} else {
@@ -458,7 +484,7 @@ func (o *Optimizer) stepElementwise() {
 
 // stepWhole runs the whole-parameter fused kernel on every parameter that
 // has a gradient, after predict and the objective's gradient if the
-// optimizer has a predict step.
+// optimizer has a predict step, or the group kernel once on all of them.
 func (o *Optimizer) stepWhole(obj Objective) {
 	o.args = o.args[:0]
 	index, maxStep := -1, 0
@@ -495,8 +521,12 @@ func (o *Optimizer) stepWhole(obj Objective) {
 			}
 		}
 	}
-	for i := range o.args {
-		o.whole(&o.args[i])
+	if o.group != nil {
+		o.group(o.args)
+	} else {
+		for i := range o.args {
+			o.whole(&o.args[i])
+		}
 	}
 	clear(o.args) // keep no references to tensors or the objective
 }

@@ -28,7 +28,16 @@ func DefaultSPS() SPSConfig { return SPSConfig{C: 0.5, MaxLR: 1} }
 // objective (one extra forward pass: step with StepWith) and ‖g‖ global
 // over all parameters. The chain is ScaleBySPS, ScaleByLR; the group LR
 // is a multiplier fixed at 1 (optax's scaling; SetLR changes it). SPS has
-// no state. NewSPS returns a *HyperparameterError for c or γ_max not
+// no state.
+//
+// StepWith runs a fused path (SetFused(false) selects the chain): the
+// objective's Loss, one asm.DoGSums pass per parameter for ‖g‖² (in the
+// lane order the chain's sum uses too) and one asm.DoGStep pass,
+// θ ← θ − (g·γ)·η. TestG3FusedMatchesChain checks 50 steps against the
+// chain (several sizes, a parameter without a gradient on some steps,
+// steps with γ capped and not) to a few ulps; BenchmarkG3Step times it.
+//
+// NewSPS returns a *HyperparameterError for c or γ_max not
 // positive and finite, or f* not finite.
 func NewSPS(params []*autodiff.Var, cfg SPSConfig) (*Optimizer, error) {
 	if err := checkRange("sps", "c", cfg.C, 0, inf, true, true); err != nil {
@@ -40,12 +49,49 @@ func NewSPS(params []*autodiff.Var, cfg SPSConfig) (*Optimizer, error) {
 	if err := checkRange("sps", "f_star", cfg.FStar, -inf, inf, true, true); err != nil {
 		return nil, err
 	}
-	return NewFromTransform("sps", params, Chain(ScaleBySPS(cfg.C, cfg.MaxLR, cfg.FStar), ScaleByLR()), 1, 0)
+	t := &scaleBySPS{c: cfg.C, maxLR: cfg.MaxLR, fStar: cfg.FStar}
+	o, err := newGroupFused("sps", params, Chain(t, ScaleByLR()), t.fused, 1, 0)
+	if err != nil {
+		return nil, err
+	}
+	o.fusedObj = true // the step reads the objective's loss
+	return o, nil
+}
+
+// fused is NewSPS's fused step. The group weight decay is not read: the
+// chain has no AddDecayedWeights.
+func (t *scaleBySPS) fused(args []fusedArgs) {
+	if len(args) == 0 {
+		return
+	}
+	if args[0].Obj == nil {
+		panic("optim: scale_by_sps: no objective: step the optimizer with StepWith")
+	}
+	f := float64(args[0].Obj.Loss())
+	var g2 float64
+	for i := range args {
+		g2 += normSq(args[i].G)
+	}
+	gamma := float32(t.gamma(f, g2))
+	for i := range args {
+		a := &args[i]
+		asm.DoGStep(a.P, a.G, nil, asm.DoGStepParams{Eta: gamma, LR: a.LR})
+	}
+}
+
+// gamma returns the Polyak step min((f − f*)/(c·‖g‖²), γ_max), 0 when
+// ‖g‖ = 0.
+func (t *scaleBySPS) gamma(f, g2 float64) float64 {
+	if g2 > 0 {
+		return math.Min((f-t.fStar)/(t.c*g2), t.maxLR)
+	}
+	return 0
 }
 
 // ScaleBySPS returns the Polyak step-size transform of NewSPS: u ← γ·u
 // with γ from the objective's loss (Slot.Obj.Loss) and ‖u‖ over all
-// slots. It is an ObjectiveUser. The caller validates c and maxLR.
+// slots (summed as asm.DoGSums sums, the order of NewSPS's fused step).
+// It is an ObjectiveUser. The caller validates c and maxLR.
 func ScaleBySPS(c, maxLR, fStar float64) Transform {
 	return &scaleBySPS{c: c, maxLR: maxLR, fStar: fStar}
 }
@@ -65,11 +111,11 @@ func (t *scaleBySPS) Update(slots []Slot) {
 		stateOf(t, &slots[i], 0)
 	}
 	f := float64(stepObjective(t, slots).Loss())
-	g2 := sumSq(slots, pickU)
-	gamma := 0.0
-	if g2 > 0 {
-		gamma = math.Min((f-t.fStar)/(t.c*g2), t.maxLR)
+	var g2 float64
+	for i := range slots {
+		g2 += normSq(slots[i].U)
 	}
+	gamma := t.gamma(f, g2)
 	for i := range slots {
 		asm.Scale(slots[i].U, float32(gamma))
 	}
