@@ -49,9 +49,11 @@ func (h SGDParams) consts() sgdConsts {
 // On the first step the previous contents of buf are ignored (SGDStep
 // clears buf, then runs the kernel with μ = 0 and 1−τ = 1 on the old
 // buffer). With h.Momentum == 0 there is no buffer, as in torch: buf may be
-// empty, and p[i] −= η·(g[i] + λ·p[i]) (through Axpy when λ = 0, else a
-// plain Go loop). torch's constructor rules (Nesterov needs μ > 0 and
-// τ = 0) are left to the caller.
+// empty, and p[i] −= η·(g[i] + λ·p[i]): through Axpy when λ = 0, else
+// through DoGStep's kernel (u = g + λ·p fused, u·η rounded, p − u, with
+// subnormals flushed; optim's chain AddDecayedWeights, ScaleByLR, θ − u
+// rounds the same way). torch's constructor rules (Nesterov needs μ > 0
+// and τ = 0) are left to the caller.
 //
 // λ·p is always evaluated, which is exact for finite p; with λ = 0 a p[i]
 // of ±Inf or NaN makes d, and so buf[i], NaN. The assembly fuses
@@ -69,7 +71,7 @@ func SGDStep(p, g, buf []float32, h SGDParams) {
 			Axpy(p, float32(-h.LR), g)
 			return
 		}
-		sgdPlainGeneric(p, g, float32(h.LR), float32(h.WeightDecay))
+		DoGStep(p, g, nil, DoGStepParams{WD: float32(h.WeightDecay), Eta: 1, LR: float32(h.LR)})
 		return
 	}
 	if len(buf) != len(p) {

@@ -19,13 +19,3 @@ func sgdStepGeneric(p, g, buf []float32, k *sgdConsts) {
 		buf[i] = bi
 	}
 }
-
-// sgdPlainGeneric is SGD without momentum and with L2 weight decay:
-// p[i] −= lr·(g[i] + wd·p[i]).
-func sgdPlainGeneric(p, g []float32, lr, wd float32) {
-	g = g[:len(p)]
-	for i := range p {
-		d := g[i] + float32(wd*p[i])
-		p[i] -= float32(lr * d)
-	}
-}

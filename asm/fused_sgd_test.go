@@ -54,7 +54,7 @@ func TestSGDStepLevels(t *testing.T) {
 					if tc.h.WeightDecay == 0 {
 						axpyGeneric(pr, float32(-tc.h.LR), g0)
 					} else {
-						sgdPlainGeneric(pr, g0, k.lr, k.wd)
+						dogStepGeneric(pr, g0, nil, dogDecay, &DoGStepParams{WD: k.wd, Eta: 1, LR: k.lr})
 					}
 				} else {
 					if tc.h.FirstStep {
