@@ -16,7 +16,11 @@
 //     passes: Σg², the Fisher estimate with Σĝ² and Σŵ², the update), whose
 //     sums follow one order on every level; XGradPredict and
 //     XGradPredictDir (weight prediction, saving θ) with XGradStep and
-//     XGradSGDStep (the step from the saved θ);
+//     XGradSGDStep (the step from the saved θ); DoGSums and DoGStep (the
+//     norms, then the update with an optional iterate average) for the
+//     global step-size rules DoG, L-DoG, AdaGrad-Norm and SPS, and for
+//     SGDStep with weight decay and no momentum; Clamp and LookaheadSync,
+//     the passes of the fused weight-clipping and Lookahead wrappers;
 //   - the elementwise kernels autodiff's hot paths use (Axpy, Scale,
 //     ScaleTo, AddTo, MulTo, ReluForwardTo, ReluBackwardTo, Sum, Dot), the
 //     2×2 max pool and its transpose (MaxPool2x2, MaxUnpool2x2), and the

@@ -67,7 +67,20 @@
 // amsbound, diffgrad, exadam, mars, fadam, adafactor, adamw-sn, sgdm-rs,
 // gravity, xgrad and xgrad-sgdm) runs on fused asm kernels, one call per
 // parameter (fused=false selects the Transform chain, which stays the
-// reference the fused path is tested against).
+// reference the fused path is tested against). So do the step-size rules
+// dog, ldog, adagrad-norm and sps: one asm.DoGSums pass per parameter, the
+// global (L-DoG: per-tensor) scalars, one asm.DoGStep pass; their chains
+// sum the norms in the same lane order, so both paths agree bit for bit
+// on AVX-512; sps's fused path takes the loss from StepWith's objective.
+// The wrappers whose own work is elementwise, lookahead and weight-clip
+// (from New, NewLookahead or NewWrapped(name, base, nil, WeightClip(c))),
+// run fused when their base has an elementwise or whole-parameter fused
+// kernel: the base's kernel, then asm.LookaheadSync every k-th step or
+// asm.Clamp, with the chain's state layout. The wrappers that need the
+// objective (sam, usam, gam, gr-fd, flooding), wrappers over xgrad, and
+// the methods that evaluate the objective themselves (smb, ai-sarah,
+// psps, adadagrad's per-sample gradients, the curvature methods) run
+// their chains.
 //
 // # Errors
 //
