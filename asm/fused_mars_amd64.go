@@ -51,8 +51,9 @@ func marsStep(p, g, m, v, last []float32, k *adamConsts, kc, scale float32) {
 //go:noescape
 func marsSumAVX2(g, last []float32, kc float32) float64
 
-// marsSumAVX512 is marsSumAVX2 for any len(g), 16 floats per vector, the
-// last partial vector under a K mask. Requires AVX-512 F.
+// marsSumAVX512 is marsSumAVX2 for any len(g): blocks of 64 floats into
+// eight float64 accumulators (8 lanes each), then 16 floats per vector,
+// the last partial vector under a K mask. Requires AVX-512 F.
 //
 //go:noescape
 func marsSumAVX512(g, last []float32, kc float32) float64
@@ -77,7 +78,7 @@ func marsAVX2(p, g, m, v, last []float32, kc, scale, b1, omb1, b2, omb2, decay, 
 // marsAVX512 is marsAVX2 for any len(p), 16 floats per vector, the last
 // partial vector under a K mask, from the end of the slices to the start
 // (the reduction pass runs from the start, so the update first reads what
-// it read last). Requires AVX-512 F.
+// it read last), prefetching 3 KB ahead. Requires AVX-512 F.
 //
 //go:noescape
 func marsAVX512(p, g, m, v, last []float32, kc, scale, b1, omb1, b2, omb2, decay, step, rbc2, eps float32)
