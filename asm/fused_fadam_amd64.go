@@ -140,3 +140,61 @@ func fadamUpdateRecipAVX2(p, g, m, f []float32, epsh, sg, omb1, b1, sw, wd, lr f
 //
 //go:noescape
 func fadamUpdateRecipAVX512(p, g, m, f []float32, epsh, sg, omb1, b1, sw, wd, lr float32)
+
+// fadamRunSplit runs FAdamStep's passes in the split form at AVX-512
+// when r is scratch and len(p) ≥ fadamSplitMin, and reports whether it
+// did. Pass 1 adds Σg² and also updates f and stores s = √f' in r (the
+// square roots need no ε̂); pass 2 sums (g·r)² and (p·r)² with r = 1/(s +
+// ε̂); pass 3 divides again instead of reading stored reciprocals. Each
+// value is rounded as in the three-pass form, so p, m, f and the sums are
+// the same bit for bit (r is left holding s). The divider's work is thus
+// split between passes that are otherwise bound by memory traffic.
+func fadamRunSplit(p, g, m, f, r []float32, h FAdamParams, k *fadamConsts) bool {
+	if !fadamSplits(len(p), r != nil) {
+		return false
+	}
+	var acc [2 * fadamLanes]float64
+	b2, omb2 := h.decay()
+	fadamRootAVX512(g, f, r, (*[fadamLanes]float64)(acc[:fadamLanes]), b2, omb2)
+	k.setPrecond(h, len(p), fadamFold(acc[:fadamLanes]))
+	acc = [2 * fadamLanes]float64{}
+	fadamRecipSumsAVX512(g, p, r, &acc, k.epsh)
+	sh, sw := fadamFinish(&acc, g, p, nil, f, k) // f holds f': the exact sums recompute r from it
+	k.setUpdate(h, len(p), sh, sw)
+	fadamUpdateRootAVX512(p, g, m, r, k.epsh, k.sg, k.omb1, k.b1, k.sw, k.wd, k.lr)
+	return true
+}
+
+// fadamSplits reports whether FAdamStep on n elements, with scratch or
+// not, runs the split form: at AVX-512, with scratch, from fadamSplitMin.
+func fadamSplits(n int, scratch bool) bool { return active == AVX512 && scratch && n >= fadamSplitMin }
+
+// fadamRootAVX512 is the split form's pass 1 (any len(g); f and s at
+// least as long), with FTZ|DAZ set in MXCSR (restored on return):
+//
+//	for i := range g {
+//		f[i] = b2*f[i] + (omb2*g[i])*g[i]
+//		s[i] = sqrt(f[i])
+//	}
+//
+// with the block sums of g² added to acc (as fadamSumAVX512 does), the
+// rows of the last partial block under K masks. Requires AVX-512 F.
+//
+//go:noescape
+func fadamRootAVX512(g, f, s []float32, acc *[fadamLanes]float64, b2, omb2 float32)
+
+// fadamRecipSumsAVX512 is the split form's pass 2: with r = 1/(s[i] +
+// epsh) (0 where s[i] + epsh is 0) it adds the block sums of (g·r)² to
+// acc[:16] and of (p·r)² to acc[16:] as fadamPrecondAVX512 does, storing
+// nothing else. p and s must be at least as long as g. Requires AVX-512 F.
+//
+//go:noescape
+func fadamRecipSumsAVX512(g, p, s []float32, acc *[2 * fadamLanes]float64, epsh float32)
+
+// fadamUpdateRootAVX512 is fadamUpdateAVX512 with r[i] = 1/(s[i] + epsh)
+// (0 where that is 0), running from the end of the slices to the start
+// (the last partial vector first, under a K mask), so that it first reads
+// what pass 2 left in L2. Requires AVX-512 F.
+//
+//go:noescape
+func fadamUpdateRootAVX512(p, g, m, s []float32, epsh, sg, omb1, b1, sw, wd, lr float32)

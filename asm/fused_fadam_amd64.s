@@ -626,3 +626,262 @@ fr5Done:
 	LDMXCSR saved-4(SP)             // MXCSR = saved
 	VZEROUPPER
 	RET
+
+// ---------------------------------------------------------------------
+// The split form at AVX-512 (fadamRunSplit): pass 1 also updates f and
+// stores s = √f' in the scratch, so the square roots run beside Σg²;
+// passes 2 and 3 each divide, r = 1/(s + ε̂). SI = g, DI = p, R9 = f or
+// s, R10 = s, R8 = acc or m.
+
+// FT_ROW does one 16-float row at off of the split pass 1: f' = b2*f +
+// (omb2*g)*g stored to f, √f' to s, g² left in Q. Z16 = b2, Z17 = omb2.
+#define FT_ROW(off, Q) \
+	VMOVUPS  off(SI)(AX*1), Z0      /* g */ \
+	VMULPS   off(R9)(AX*1), Z16, Z1 /* b2*f */ \
+	VMULPS   Z0, Z17, Z2            /* omb2*g */ \
+	VMULPS   Z0, Z2, Z2             /* (omb2*g)*g */ \
+	VADDPS   Z2, Z1, Z1             /* f' */ \
+	VSQRTPS  Z1, Z2                 /* s */ \
+	VMULPS   Z0, Z0, Q              /* g² */ \
+	VMOVUPS  Z1, off(R9)(AX*1)      \
+	VMOVUPS  Z2, off(R10)(AX*1)
+
+// FT_ROWM is FT_ROW for the lanes of mask K (0 elsewhere, nothing
+// stored there).
+#define FT_ROWM(off, K, Q) \
+	VMOVUPS.Z off(SI)(AX*1), K, Z0  \
+	VMOVUPS.Z off(R9)(AX*1), K, Z1  \
+	VMULPS    Z1, Z16, Z1           \
+	VMULPS    Z0, Z17, Z2           \
+	VMULPS    Z0, Z2, Z2            \
+	VADDPS    Z2, Z1, Z1            \
+	VSQRTPS   Z1, Z2                \
+	VMULPS    Z0, Z0, Q             \
+	VMOVUPS   Z1, K, off(R9)(AX*1)  \
+	VMOVUPS   Z2, K, off(R10)(AX*1)
+
+// FT_TREE is FS_TREE on the squared rows Z4..Z7 (temporary Z12).
+#define FT_TREE \
+	VADDPS        Z5, Z4, Z4   /* r0+r1 */ \
+	VADDPS        Z7, Z6, Z6   /* r2+r3 */ \
+	VADDPS        Z6, Z4, Z4   \
+	VCVTPS2PD     Y4, Z12      \
+	VEXTRACTF64X4 $1, Z4, Y4   \
+	VCVTPS2PD     Y4, Z4       \
+	VADDPD        Z12, Z20, Z20 \
+	VADDPD        Z4, Z21, Z21
+
+// func fadamRootAVX512(g, f, s []float32, acc *[16]float64, b2, omb2 float32)
+TEXT ·fadamRootAVX512(SB), NOSPLIT, $8-88
+	MOVQ g_base+0(FP), SI
+	MOVQ g_len+8(FP), CX
+	MOVQ f_base+24(FP), R9
+	MOVQ s_base+48(FP), R10
+	MOVQ acc+72(FP), R8
+	VBROADCASTSS b2+80(FP), Z16
+	VBROADCASTSS omb2+84(FP), Z17
+	FA_MXCSR
+	SHLQ    $2, CX                  // CX = bytes
+	VMOVUPD (R8), Z20               // lanes 0-7
+	VMOVUPD 64(R8), Z21             // lanes 8-15
+	MOVQ    CX, BX
+	ANDQ    $-256, BX               // BX = bytes in whole blocks
+	XORQ    AX, AX
+
+ft5Block:                           // for ; AX < BX; AX += 256: 64 floats
+	CMPQ AX, BX
+	JAE  ft5Tail
+	FT_ROW(0, Z4)
+	FT_ROW(64, Z5)
+	FT_ROW(128, Z6)
+	FT_ROW(192, Z7)
+	FT_TREE
+	ADDQ $256, AX
+	JMP  ft5Block
+
+ft5Tail:                            // the last len(g)%64 floats, rows under masks
+	SUBQ AX, CX
+	JZ   ft5Done
+	SHRQ $2, CX                     // CX = 1..63 floats left
+	FA_MASKS
+	FT_ROWM(0, K1, Z4)
+	FT_ROWM(64, K3, Z5)
+	FT_ROWM(128, K4, Z6)
+	FT_ROWM(192, K5, Z7)
+	FT_TREE
+
+ft5Done:
+	VMOVUPD Z20, (R8)
+	VMOVUPD Z21, 64(R8)
+	LDMXCSR saved-4(SP)             // MXCSR = saved
+	VZEROUPPER
+	RET
+
+// FQ_ROW does one 16-float row at off of the split pass 2: r = 1/(s +
+// epsh) (0 where that is 0), (g·r)² in G and (p·r)² in W. Z18 = epsh,
+// Z19 = 1, Z25 = 0.
+#define FQ_ROW(off, G, W) \
+	VMOVUPS  off(SI)(AX*1), Z0      /* g */ \
+	VMOVUPS  off(DI)(AX*1), Z3      /* p */ \
+	VADDPS   off(R9)(AX*1), Z18, Z2 /* d = s+epsh */ \
+	VCMPPS   $4, Z25, Z2, K2        /* K2 = d != 0 */ \
+	VDIVPS.Z Z2, Z19, K2, Z2        /* r */ \
+	VMULPS   Z2, Z0, Z0             /* gh = g*r */ \
+	VMULPS   Z3, Z2, Z1             /* w = p*r */ \
+	VMULPS   Z0, Z0, G              \
+	VMULPS   Z1, Z1, W
+
+// FQ_ROWM is FQ_ROW for the lanes of mask K (0 elsewhere).
+#define FQ_ROWM(off, K, G, W) \
+	VMOVUPS.Z off(SI)(AX*1), K, Z0  \
+	VMOVUPS.Z off(DI)(AX*1), K, Z3  \
+	VMOVUPS.Z off(R9)(AX*1), K, Z2  \
+	VADDPS    Z18, Z2, Z2           \
+	VCMPPS    $4, Z25, Z2, K, K2    \
+	VDIVPS.Z  Z2, Z19, K2, Z2       \
+	VMULPS    Z2, Z0, Z0            \
+	VMULPS    Z3, Z2, Z1            \
+	VMULPS    Z0, Z0, G             \
+	VMULPS    Z1, Z1, W
+
+// func fadamRecipSumsAVX512(g, p, s []float32, acc *[32]float64, epsh float32)
+TEXT ·fadamRecipSumsAVX512(SB), NOSPLIT, $8-84
+	MOVQ g_base+0(FP), SI
+	MOVQ g_len+8(FP), CX
+	MOVQ p_base+24(FP), DI
+	MOVQ s_base+48(FP), R9
+	MOVQ acc+72(FP), R8
+	VBROADCASTSS epsh+80(FP), Z18
+	MOVL         $0x3f800000, R11
+	MOVQ         R11, X0
+	VBROADCASTSS X0, Z19            // Z19 = 1
+	VPXORD       Z25, Z25, Z25      // Z25 = 0
+	FA_MXCSR
+	SHLQ    $2, CX                  // CX = bytes
+	VMOVUPD (R8), Z20               // Σĝ² lanes 0-7, 8-15
+	VMOVUPD 64(R8), Z21
+	VMOVUPD 128(R8), Z22            // Σŵ² lanes 0-7, 8-15
+	VMOVUPD 192(R8), Z23
+	MOVQ    CX, BX
+	ANDQ    $-256, BX               // BX = bytes in whole blocks
+	XORQ    AX, AX
+
+fq5Block:                           // for ; AX < BX; AX += 256: 64 floats
+	CMPQ AX, BX
+	JAE  fq5Tail
+	FQ_ROW(0, Z4, Z5)
+	FQ_ROW(64, Z6, Z7)
+	FQ_ROW(128, Z8, Z9)
+	FQ_ROW(192, Z10, Z11)
+	FP_TREE
+	ADDQ $256, AX
+	JMP  fq5Block
+
+fq5Tail:                            // the last len(g)%64 floats, rows under masks
+	SUBQ AX, CX
+	JZ   fq5Done
+	SHRQ $2, CX                     // CX = 1..63 floats left
+	FA_MASKS
+	FQ_ROWM(0, K1, Z4, Z5)
+	FQ_ROWM(64, K3, Z6, Z7)
+	FQ_ROWM(128, K4, Z8, Z9)
+	FQ_ROWM(192, K5, Z10, Z11)
+	FP_TREE
+
+fq5Done:
+	VMOVUPD Z20, (R8)
+	VMOVUPD Z21, 64(R8)
+	VMOVUPD Z22, 128(R8)
+	VMOVUPD Z23, 192(R8)
+	LDMXCSR saved-4(SP)             // MXCSR = saved
+	VZEROUPPER
+	RET
+
+// FQ_AVX512 is FR_AVX512 with r from s (R9): r = 1/(s + epsh).
+#define FQ_AVX512(off) \
+	VMOVUPS  off(R9)(AX*1), Z1      /* s */ \
+	VMOVUPS  off(SI)(AX*1), Z4      /* g */ \
+	VMULPS   off(R8)(AX*1), Z18, Z2 /* b1*m */ \
+	VMOVUPS  off(DI)(AX*1), Z3      /* p */ \
+	VADDPS   Z22, Z1, Z1            /* d */ \
+	VCMPPS   $4, Z25, Z1, K2        /* d != 0 */ \
+	VDIVPS.Z Z1, Z23, K2, Z1        /* r */ \
+	VMULPS   Z4, Z1, Z0             /* gh = g*r */ \
+	FU_REST(off, Z0, Z1, Z2, Z3, Z16, Z17, Z19, Z20, Z21)
+
+// func fadamUpdateRootAVX512(p, g, m, s []float32, epsh, sg, omb1, b1, sw, wd, lr float32)
+TEXT ·fadamUpdateRootAVX512(SB), NOSPLIT, $8-124
+	VBROADCASTSS epsh+96(FP), Z22
+	VBROADCASTSS sg+100(FP), Z16
+	VBROADCASTSS omb1+104(FP), Z17
+	VBROADCASTSS b1+108(FP), Z18
+	VBROADCASTSS sw+112(FP), Z19
+	VBROADCASTSS wd+116(FP), Z20
+	VBROADCASTSS lr+120(FP), Z21
+	MOVL         $0x3f800000, R11
+	MOVQ         R11, X0
+	VBROADCASTSS X0, Z23            // Z23 = 1
+	VPXORD       Z25, Z25, Z25      // Z25 = 0
+	MOVQ         p_base+0(FP), DI
+	MOVQ         p_len+8(FP), CX
+	MOVQ         g_base+24(FP), SI
+	MOVQ         m_base+48(FP), R8
+	MOVQ         s_base+72(FP), R9
+	FA_MXCSR
+	SHLQ         $2, CX             // CX = bytes
+	MOVQ         CX, BX
+	ANDQ         $-256, BX          // BX = bytes in whole 4-vector blocks
+	MOVQ         CX, DX
+	ANDQ         $-64, DX           // DX = bytes in whole vectors
+	MOVQ         DX, AX             // backwards: the masked tail first
+
+fq5uTail:                           // the last len(p)%16 floats under mask K1
+	SUBQ  DX, CX
+	JZ    fq5uVec
+	SHRQ  $2, CX                    // CX = 1..15 floats left
+	MOVL  $1, R11
+	SHLL  CX, R11
+	DECL  R11
+	KMOVW R11, K1                   // K1 = lanes 0..CX-1
+	VMOVUPS.Z (R9)(AX*1), K1, Z1    // s
+	VMOVUPS.Z (SI)(AX*1), K1, Z4    // g
+	VMOVUPS.Z (R8)(AX*1), K1, Z5    // m
+	VMOVUPS.Z (DI)(AX*1), K1, Z3    // p
+	VADDPS   Z22, Z1, Z1            // d
+	VCMPPS   $4, Z25, Z1, K1, K2    // K2 = K1 && d != 0
+	VDIVPS.Z Z1, Z23, K2, Z1        // r
+	VMULPS   Z4, Z1, Z0             // gh = g*r
+	VMULPS   Z5, Z18, Z2            // b1*m
+	VMULPS   Z16, Z0, Z0            // gh*sg
+	VMULPS   Z0, Z17, Z0            // omb1*(gh*sg)
+	VADDPS   Z0, Z2, Z2             // m'
+	VMOVUPS  Z2, K1, (R8)(AX*1)     // m[i] = m'
+	VMULPS   Z3, Z1, Z1             // w = p*r
+	VMULPS   Z19, Z1, Z1            // w*sw
+	VMULPS   Z1, Z20, Z1            // wd*(w*sw)
+	VADDPS   Z1, Z2, Z1             // m' + wd*w
+	VMULPS   Z1, Z21, Z1            // u
+	VSUBPS   Z1, Z3, Z3             // p - u
+	VMOVUPS  Z3, K1, (DI)(AX*1)     // p[i]
+
+fq5uVec:                            // for AX > BX: the whole vectors past the blocks
+	CMPQ AX, BX
+	JBE  fq5uBlock
+	SUBQ $64, AX
+	FQ_AVX512(0)
+	JMP  fq5uVec
+
+fq5uBlock:                          // for AX > 0: 64 floats
+	TESTQ AX, AX
+	JZ    fq5uDone
+	SUBQ  $256, AX
+	FQ_AVX512(192)
+	FQ_AVX512(128)
+	FQ_AVX512(64)
+	FQ_AVX512(0)
+	JMP   fq5uBlock
+
+fq5uDone:
+	LDMXCSR saved-4(SP)             // MXCSR = saved
+	VZEROUPPER
+	RET
