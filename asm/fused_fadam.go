@@ -105,20 +105,9 @@ func FAdamStep(p, g, m, f, r []float32, h FAdamParams) {
 	fadamRun(p, g, m, f, r, h, &k)
 }
 
-// fadamSplitMin is the smallest len(p) from which FAdamStep with scratch
-// runs the split form at AVX-512 (fadamRunSplit, amd64 only). Below it
-// the slices sit in L2, where the split form's second division costs
-// more than it saves (one thread, 16384 elements: 0.545 vs 0.497
-// ns/param); at 1e6 it is ahead (≈0.62 vs ≈0.70). A variable so that
-// tests can force either path.
-var fadamSplitMin = 1 << 16
-
 // fadamRun runs the three passes on validated, non-empty slices (r nil
 // or not), leaving the constants and sums in k.
 func fadamRun(p, g, m, f, r []float32, h FAdamParams, k *fadamConsts) {
-	if fadamRunSplit(p, g, m, f, r, h, k) {
-		return
-	}
 	var acc [2 * fadamLanes]float64
 	fadamSum(g, (*[fadamLanes]float64)(acc[:fadamLanes]))
 	k.setPrecond(h, len(p), fadamFold(acc[:fadamLanes]))
@@ -149,16 +138,11 @@ func fadamFinish(acc *[2 * fadamLanes]float64, g, p, r, f []float32, k *fadamCon
 
 // setPrecond sets the constants of pass 2 from Σg² over n elements.
 func (k *fadamConsts) setPrecond(h FAdamParams, n int, sumG float64) {
-	k.sumG = sumG
-	k.b2, k.omb2 = h.decay()
-	k.epsh = daz32(float32(h.Eps * min(1, math.Sqrt(sumG/float64(n)))))
-}
-
-// decay returns β̂2 and 1−β̂2 of step h.Step, rounded to float32 once.
-func (h FAdamParams) decay() (b2, omb2 float32) {
 	t := float64(h.Step)
 	bh := h.Beta2 * (1 - math.Pow(h.Beta2, t-1)) / (1 - math.Pow(h.Beta2, t))
-	return daz32(float32(bh)), daz32(float32(1 - bh))
+	k.sumG = sumG
+	k.b2, k.omb2 = daz32(float32(bh)), daz32(float32(1-bh))
+	k.epsh = daz32(float32(h.Eps * min(1, math.Sqrt(sumG/float64(n)))))
 }
 
 // setUpdate sets the constants of pass 3 from Σĝ² and Σŵ² over n

@@ -13,9 +13,3 @@ func fadamPrecond(g, p, f, r []float32, acc *[2 * fadamLanes]float64, k *fadamCo
 func fadamUpdate(p, g, m, r []float32, k *fadamConsts) { fadamUpdateGeneric(p, g, m, r, k) }
 
 func fadamUpdateRecip(p, g, m, f []float32, k *fadamConsts) { fadamUpdateRecipGeneric(p, g, m, f, k) }
-
-// fadamRunSplit reports false: the split form runs only at AVX-512.
-func fadamRunSplit(p, g, m, f, r []float32, h FAdamParams, k *fadamConsts) bool { return false }
-
-// fadamSplits reports false: the split form runs only at AVX-512.
-func fadamSplits(n int, scratch bool) bool { return false }
