@@ -124,6 +124,16 @@ GLOBL afMask<>(SB), RODATA|NOPTR, $128
 	VADDPD        Z1, Z8, Z8 \
 	VADDPD        Z2, Z9, Z9
 
+// AF_PFLUSH512 adds the float32 P lanes Z13 to the float64 lanes Z10
+// (0..7), Z11 (8..15) and clears them; temporaries Z6, Z7.
+#define AF_PFLUSH512 \
+	VCVTPS2PD     Y13, Z6     \
+	VEXTRACTF64X4 $1, Z13, Y7 \
+	VCVTPS2PD     Y7, Z7      \
+	VADDPD        Z6, Z10, Z10 \
+	VADDPD        Z7, Z11, Z11 \
+	VXORPS        Z13, Z13, Z13
+
 // func afSumsAVX512(g, p []float32, rows, cols int, rs, cs []float64) (psq float64)
 TEXT ·afSumsAVX512(SB), NOSPLIT, $8-120
 	MOVQ g_base+0(FP), SI
@@ -135,8 +145,9 @@ TEXT ·afSumsAVX512(SB), NOSPLIT, $8-120
 	AF_FTZ
 	AF_BYTES
 	AF_K12
-	VXORPD Z10, Z10, Z10            // P lanes
+	VXORPD Z10, Z10, Z10            // P lanes, float64
 	VXORPD Z11, Z11, Z11
+	VXORPS Z13, Z13, Z13            // P lanes, float32 (this row's chunk)
 
 afs5Row:
 	VXORPD Z8, Z8, Z8               // row lanes
@@ -147,20 +158,27 @@ afs5Vec:
 	CMPQ AX, BX
 	JAE  afs5Tail
 	VMOVUPS (SI)(AX*1), Z0
+	VMOVUPS (DI)(AX*1), Z5
+	VMULPS  Z5, Z5, Z5
+	VADDPS  Z5, Z13, Z13
 	AF_GSQ512
 	VADDPD  (R8)(AX*2), Z1, Z3
 	VMOVUPD Z3, (R8)(AX*2)
 	VADDPD  64(R8)(AX*2), Z2, Z4
 	VMOVUPD Z4, 64(R8)(AX*2)
-	VMOVUPS (DI)(AX*1), Z5
-	AF_SQ512F(Z5, Y5, Z10, Z11)
 	ADDQ $64, AX
+	TESTQ $4095, AX                 // a chunk of 1024 floats done
+	JNZ  afs5Vec
+	AF_PFLUSH512
 	JMP  afs5Vec
 
 afs5Tail:
 	CMPQ AX, CX
 	JAE  afs5RowDone
 	VMOVUPS.Z (SI)(AX*1), K1, Z0
+	VMOVUPS.Z (DI)(AX*1), K1, Z5
+	VMULPS  Z5, Z5, Z5
+	VADDPS  Z5, Z13, Z13
 	AF_GSQ512
 	VMOVUPD.Z (R8)(AX*2), K1, Z3
 	VADDPD  Z1, Z3, Z3
@@ -168,10 +186,9 @@ afs5Tail:
 	VMOVUPD.Z 64(R8)(AX*2), K2, Z4
 	VADDPD  Z2, Z4, Z4
 	VMOVUPD Z4, K2, 64(R8)(AX*2)
-	VMOVUPS.Z (DI)(AX*1), K1, Z5
-	AF_SQ512F(Z5, Y5, Z10, Z11)
 
 afs5RowDone:
+	AF_PFLUSH512
 	AF_LANES512(Z8, Z9, Y8, X8, Y12, X12)
 	VMOVSD X8, (R9)
 	ADDQ $8, R9
@@ -549,8 +566,12 @@ afApp5Done:
 	VCVTPS2PD    X2, Y2
 
 // AF_SUMS2 is one half (8 floats at byte off, float64 at offd0/offd1) of
-// an afSums block: row lanes RA, RB, column sums at R8, P lanes PA, PB.
-#define AF_SUMS2(off, offd0, offd1, RA, RB, PA, PB) \
+// an afSums block: row lanes RA, RB, column sums at R8, float32 P lanes
+// PL.
+#define AF_SUMS2(off, offd0, offd1, RA, RB, PL) \
+	VMOVUPS off(DI)(AX*1), Y3    \
+	VMULPS  Y3, Y3, Y3           \
+	VADDPS  Y3, PL, PL           \
 	VMOVUPS off(SI)(AX*1), Y0    \
 	AF_CVT2(Y0, X0)              \
 	VMULPD Y1, Y1, Y1            \
@@ -560,15 +581,14 @@ afApp5Done:
 	VADDPD offd0(R8)(AX*2), Y1, Y3 \
 	VMOVUPD Y3, offd0(R8)(AX*2)  \
 	VADDPD offd1(R8)(AX*2), Y2, Y3 \
-	VMOVUPD Y3, offd1(R8)(AX*2)  \
-	VMOVUPS off(DI)(AX*1), Y0    \
-	AF_CVT2(Y0, X0)              \
-	VFMADD231PD Y1, Y1, PA       \
-	VFMADD231PD Y2, Y2, PB
+	VMOVUPD Y3, offd1(R8)(AX*2)
 
 // AF_SUMS2M is AF_SUMS2 for the tail half whose dword mask is at moff(R12).
-#define AF_SUMS2M(off, moff, offd0, offd1, RA, RB, PA, PB) \
+#define AF_SUMS2M(off, moff, offd0, offd1, RA, RB, PL) \
 	VMOVDQU moff(R12), Y6            \
+	VMASKMOVPS off(DI)(AX*1), Y6, Y3 \
+	VMULPS  Y3, Y3, Y3               \
+	VADDPS  Y3, PL, PL               \
 	VMASKMOVPS off(SI)(AX*1), Y6, Y0 \
 	AF_CVT2(Y0, X0)                  \
 	VMULPD Y1, Y1, Y1                \
@@ -583,11 +603,19 @@ afApp5Done:
 	VMASKMOVPD Y0, Y3, offd0(R8)(AX*2) \
 	VMASKMOVPD offd1(R8)(AX*2), Y4, Y0 \
 	VADDPD Y2, Y0, Y0                \
-	VMASKMOVPD Y0, Y4, offd1(R8)(AX*2) \
-	VMASKMOVPS off(DI)(AX*1), Y6, Y0 \
-	AF_CVT2(Y0, X0)                  \
-	VFMADD231PD Y1, Y1, PA           \
-	VFMADD231PD Y2, Y2, PB
+	VMASKMOVPD Y0, Y4, offd1(R8)(AX*2)
+
+// AF_PFLUSH2 adds the float32 P lanes Y5 (0..7) and Y7 (8..15) to the
+// float64 lanes Y12..Y15 and clears them; temporaries Y1, Y2, X2.
+#define AF_PFLUSH2 \
+	AF_CVT2(Y5, X5)        \
+	VADDPD Y1, Y12, Y12    \
+	VADDPD Y2, Y13, Y13    \
+	AF_CVT2(Y7, X7)        \
+	VADDPD Y1, Y14, Y14    \
+	VADDPD Y2, Y15, Y15    \
+	VXORPS Y5, Y5, Y5      \
+	VXORPS Y7, Y7, Y7
 
 // func afSumsAVX2(g, p []float32, rows, cols int, rs, cs []float64) (psq float64)
 TEXT ·afSumsAVX2(SB), NOSPLIT, $8-120
@@ -600,10 +628,12 @@ TEXT ·afSumsAVX2(SB), NOSPLIT, $8-120
 	AF_FTZ
 	AF_BYTES
 	AF_MASKPTR
-	VXORPD Y12, Y12, Y12            // P lanes 0..15 in Y12..Y15
+	VXORPD Y12, Y12, Y12            // P lanes 0..15 in Y12..Y15, float64
 	VXORPD Y13, Y13, Y13
 	VXORPD Y14, Y14, Y14
 	VXORPD Y15, Y15, Y15
+	VXORPS Y5, Y5, Y5               // P lanes, float32: Y5 (0..7), Y7 (8..15)
+	VXORPS Y7, Y7, Y7
 
 afs2Row:
 	VXORPD Y8, Y8, Y8               // row lanes 0..15 in Y8..Y11
@@ -615,18 +645,22 @@ afs2Row:
 afs2Vec:
 	CMPQ AX, BX
 	JAE  afs2Tail
-	AF_SUMS2(0, 0, 32, Y8, Y9, Y12, Y13)
-	AF_SUMS2(32, 64, 96, Y10, Y11, Y14, Y15)
+	AF_SUMS2(0, 0, 32, Y8, Y9, Y5)
+	AF_SUMS2(32, 64, 96, Y10, Y11, Y7)
 	ADDQ $64, AX
+	TESTQ $4095, AX                 // a chunk of 1024 floats done
+	JNZ  afs2Vec
+	AF_PFLUSH2
 	JMP  afs2Vec
 
 afs2Tail:
 	CMPQ AX, CX
 	JAE  afs2RowDone
-	AF_SUMS2M(0, 0, 0, 32, Y8, Y9, Y12, Y13)
-	AF_SUMS2M(32, 32, 64, 96, Y10, Y11, Y14, Y15)
+	AF_SUMS2M(0, 0, 0, 32, Y8, Y9, Y5)
+	AF_SUMS2M(32, 32, 64, 96, Y10, Y11, Y7)
 
 afs2RowDone:
+	AF_PFLUSH2
 	AF_LANES2(Y8, Y9, Y10, Y11, X8, X10)
 	VMOVSD X8, (R9)
 	ADDQ $8, R9

@@ -61,11 +61,14 @@ func DefaultAdafactor() AdafactorConfig {
 // element). The unfactored v and U = G/√v round every product and sum in
 // float32. Σ U² and Σ W² (for the two RMS) add the squares into 16
 // lanes combined pairwise (k with k+8, k+4, k+2, then the last two): for
-// a factored parameter in float64, element (i, j) into lane j mod 16; for
-// the others the squares are rounded to float32 and added in float32,
-// element i into lane i mod 16, each lane moving into a float64 lane after
-// every 1024 elements and at the end. These are the orders
-// asm.AdafactorMatrixStep and asm.AdafactorStep follow.
+// a factored parameter, Σ U² in float64, element (i, j) into lane j mod
+// 16, and Σ W² with each square rounded to float32 and added in float32
+// into lane j mod 16, each lane moving into a float64 lane after every
+// 1024 elements of a row and at the row's end; for the others both sums
+// round the squares to float32 and add them in float32, element i into
+// lane i mod 16, each lane moving into a float64 lane after every 1024
+// elements and at the end. These are the orders asm.AdafactorMatrixStep
+// and asm.AdafactorStep follow.
 //
 // Step runs a fused kernel by default (SetFused(false) selects the
 // chain): asm.AdafactorMatrixStep on factored parameters, three passes
@@ -205,7 +208,7 @@ func (a *scaleByAdafactor) Update(slots []Slot) {
 			scale *= min(1e-2, 1/math.Sqrt(t))
 		}
 		if a.cfg.ScaleParameter {
-			scale *= max(a.cfg.Eps2, math.Sqrt(adafactorRMSSum(s.P, cols)/n))
+			scale *= max(a.cfg.Eps2, math.Sqrt(adafactorParamSumSq(s.P, cols)/n))
 		}
 		sc := float32(scale)
 		if a.cfg.Beta1 > 0 {
@@ -281,6 +284,37 @@ func adafactorRMSSum(x []float32, cols int) float64 {
 		return adafactorSumSq(x, cols)
 	}
 	return adafactorVecSumSq(x)
+}
+
+// adafactorParamSumSq returns Σ W² of a parameter in the order of
+// NewAdafactor: adafactorRowSumSq32 for a factored one (cols < len(x)),
+// else adafactorVecSumSq.
+func adafactorParamSumSq(x []float32, cols int) float64 {
+	if cols < len(x) {
+		return adafactorRowSumSq32(x, cols)
+	}
+	return adafactorVecSumSq(x)
+}
+
+// adafactorRowSumSq32 returns Σ x² of a row-major matrix of the given
+// number of columns in the order of NewAdafactor for a factored
+// parameter's W: squares rounded to float32, added in float32 into lane
+// (i mod cols) mod 16, the lanes added to float64 lanes after every 1024
+// elements of a row and at each row's end.
+func adafactorRowSumSq32(x []float32, cols int) float64 {
+	var l [16]float64
+	var l32 [16]float32
+	for i, v := range x {
+		j := i % cols
+		l32[j&15] += float32(v * v)
+		if (j+1)%1024 == 0 || j == cols-1 {
+			for k := range l {
+				l[k] += float64(l32[k])
+			}
+			l32 = [16]float32{}
+		}
+	}
+	return asm.CombineLanes16(&l)
 }
 
 // adafactorVecSumSq returns Σ x² in the order of NewAdafactor for an
