@@ -202,6 +202,16 @@ afs5RowDone:
 	VZEROUPPER
 	RET
 
+// AF_UFLUSH512 adds the float32 U lanes Z13 to the float64 lanes Z8
+// (0..7), Z9 (8..15) and clears them; temporaries Z6, Z7.
+#define AF_UFLUSH512 \
+	VCVTPS2PD     Y13, Z6     \
+	VEXTRACTF64X4 $1, Z13, Y7 \
+	VCVTPS2PD     Y7, Z7      \
+	VADDPD        Z6, Z8, Z8  \
+	VADDPD        Z7, Z9, Z9  \
+	VXORPS        Z13, Z13, Z13
+
 // func afUSumAVX512(g, rf, cf []float32, rows, cols int) (usq float64)
 TEXT ·afUSumAVX512(SB), NOSPLIT, $8-96
 	MOVQ g_base+0(FP), SI
@@ -212,8 +222,9 @@ TEXT ·afUSumAVX512(SB), NOSPLIT, $8-96
 	AF_FTZ
 	AF_BYTES
 	AF_K12
-	VXORPD Z8, Z8, Z8
+	VXORPD Z8, Z8, Z8               // U lanes, float64
 	VXORPD Z9, Z9, Z9
+	VXORPS Z13, Z13, Z13            // U lanes, float32 (this row's chunk)
 
 afq5Row:
 	VBROADCASTSS (R9), Z15          // a = rf[i]
@@ -225,8 +236,12 @@ afq5Vec:
 	VMOVUPS (SI)(AX*1), Z0
 	VMULPS  Z15, Z0, Z0             // g*a
 	VMULPS  (R8)(AX*1), Z0, Z0      // U = (g*a)*b
-	AF_SQ512F(Z0, Y0, Z8, Z9)
+	VMULPS  Z0, Z0, Z0
+	VADDPS  Z0, Z13, Z13
 	ADDQ $64, AX
+	TESTQ $4095, AX                 // a chunk of 1024 floats done
+	JNZ  afq5Vec
+	AF_UFLUSH512
 	JMP  afq5Vec
 
 afq5Tail:
@@ -236,9 +251,11 @@ afq5Tail:
 	VMOVUPS.Z (R8)(AX*1), K1, Z1
 	VMULPS  Z15, Z0, Z0
 	VMULPS  Z1, Z0, Z0
-	AF_SQ512F(Z0, Y0, Z8, Z9)
+	VMULPS  Z0, Z0, Z0
+	VADDPS  Z0, Z13, Z13
 
 afq5Next:
+	AF_UFLUSH512
 	ADDQ $4, R9
 	ADDQ CX, SI
 	DECQ R10
@@ -674,25 +691,35 @@ afs2RowDone:
 	VZEROUPPER
 	RET
 
-// AF_USQ2 adds the squares of U = (g*a)*b for the 8 floats at off to the
-// lanes LA, LB (Y15 = a).
-#define AF_USQ2(off, LA, LB) \
+// AF_USQ2 adds the float32 squares of U = (g*a)*b for the 8 floats at
+// off to the float32 lanes L (Y15 = a).
+#define AF_USQ2(off, L) \
 	VMOVUPS off(SI)(AX*1), Y0     \
 	VMULPS  Y15, Y0, Y0           \
 	VMULPS  off(R8)(AX*1), Y0, Y0 \
-	AF_CVT2(Y0, X0)               \
-	VFMADD231PD Y1, Y1, LA        \
-	VFMADD231PD Y2, Y2, LB
+	VMULPS  Y0, Y0, Y0            \
+	VADDPS  Y0, L, L
 
-#define AF_USQ2M(off, LA, LB) \
+#define AF_USQ2M(off, L) \
 	VMOVDQU off(R12), Y6             \
 	VMASKMOVPS off(SI)(AX*1), Y6, Y0 \
 	VMASKMOVPS off(R8)(AX*1), Y6, Y3 \
 	VMULPS  Y15, Y0, Y0              \
 	VMULPS  Y3, Y0, Y0               \
-	AF_CVT2(Y0, X0)                  \
-	VFMADD231PD Y1, Y1, LA           \
-	VFMADD231PD Y2, Y2, LB
+	VMULPS  Y0, Y0, Y0               \
+	VADDPS  Y0, L, L
+
+// AF_UFLUSH2 adds the float32 U lanes Y4 (0..7) and Y5 (8..15) to the
+// float64 lanes Y8..Y11 and clears them; temporaries Y1, Y2, X2.
+#define AF_UFLUSH2 \
+	AF_CVT2(Y4, X4)        \
+	VADDPD Y1, Y8, Y8      \
+	VADDPD Y2, Y9, Y9      \
+	AF_CVT2(Y5, X5)        \
+	VADDPD Y1, Y10, Y10    \
+	VADDPD Y2, Y11, Y11    \
+	VXORPS Y4, Y4, Y4      \
+	VXORPS Y5, Y5, Y5
 
 // func afUSumAVX2(g, rf, cf []float32, rows, cols int) (usq float64)
 TEXT ·afUSumAVX2(SB), NOSPLIT, $8-96
@@ -704,10 +731,12 @@ TEXT ·afUSumAVX2(SB), NOSPLIT, $8-96
 	AF_FTZ
 	AF_BYTES
 	AF_MASKPTR
-	VXORPD Y8, Y8, Y8
+	VXORPD Y8, Y8, Y8               // U lanes 0..15 in Y8..Y11, float64
 	VXORPD Y9, Y9, Y9
 	VXORPD Y10, Y10, Y10
 	VXORPD Y11, Y11, Y11
+	VXORPS Y4, Y4, Y4               // U lanes, float32: Y4 (0..7), Y5 (8..15)
+	VXORPS Y5, Y5, Y5
 
 afq2Row:
 	VBROADCASTSS (R9), Y15
@@ -716,18 +745,22 @@ afq2Row:
 afq2Vec:
 	CMPQ AX, BX
 	JAE  afq2Tail
-	AF_USQ2(0, Y8, Y9)
-	AF_USQ2(32, Y10, Y11)
+	AF_USQ2(0, Y4)
+	AF_USQ2(32, Y5)
 	ADDQ $64, AX
+	TESTQ $4095, AX                 // a chunk of 1024 floats done
+	JNZ  afq2Vec
+	AF_UFLUSH2
 	JMP  afq2Vec
 
 afq2Tail:
 	CMPQ AX, CX
 	JAE  afq2Next
-	AF_USQ2M(0, Y8, Y9)
-	AF_USQ2M(32, Y10, Y11)
+	AF_USQ2M(0, Y4)
+	AF_USQ2M(32, Y5)
 
 afq2Next:
+	AF_UFLUSH2
 	ADDQ $4, R9
 	ADDQ CX, SI
 	DECQ R10
