@@ -80,21 +80,26 @@ func (w *AdafactorWork) grow(rows, cols int) {
 // floats, at least that long); m has rows·cols floats with momentum
 // (h.Beta1 > 0) and is not used without (it may then be nil). With β̂2 = 1 − t^(−c):
 //
-//	pass 1: R_i = Σ_j g_ij², C_j = Σ_i g_ij², P = Σ p_ij²   (float64)
+//	pass 1: R_i = Σ_j g_ij², C_j = Σ_i g_ij² (float64), P = Σ p_ij² (see below)
 //	r_i ← float32(β̂2·r_i + (1−β̂2)·(R_i/cols + ε1))
 //	c_j ← float32(β̂2·c_j + (1−β̂2)·(C_j/rows + ε1))
 //	a_i = float32(√(mean(r)/r_i)),  b_j = float32(1/√c_j)   (rows + cols roots, in Go, float64)
 //	U_ij = (g_ij·a_i)·b_j          (float32, two products: 1/√V̂ is separable)
-//	pass 2: S = Σ U_ij²            (float64)
+//	pass 2: S = Σ U_ij²            (as P, see below)
 //	sc = 1/max(1, √(S/n)/d) · ρ_t · max(ε2, √(P/n))   (float64; see AdafactorParams)
 //	pass 3: p_ij ← p_ij·(1 − η·λ) − (η·sc)·U_ij
 //
 // and with momentum x = sc·U_ij (sc rounded to float32),
 // m_ij ← β1·m_ij + (1−β1)·x, p_ij ← p_ij·(1 − η·λ) − η·m_ij. mean(r) is
-// the float64 sum of the new r_i in order, over rows. R_i, S and P add
-// their squares (exact in float64) into 16 float64 lanes, element (i, j)
-// into lane j mod 16 (lanes kept across rows for S and P, started afresh
-// per row for R_i), combined as CombineLanes16 does; C_j adds row after row.
+// the float64 sum of the new r_i in order, over rows. R_i adds its
+// squares (exact in float64) into 16 float64 lanes, element (i, j) into
+// lane j mod 16, combined as CombineLanes16 does; C_j adds row after row.
+// P and S round each square to float32 and add it in float32 into lane j
+// mod 16; after every 1024 elements of a row and at the row's end each
+// lane is added to its float64 lane (kept across rows) and restarts at
+// zero; the float64 lanes are combined as CombineLanes16 does.
+// (Converting every p_ij² and U_ij² to float64 cost passes 1 and 2 about
+// a third and a half of their time.)
 // Every level follows that order, so r, c and sc are the same bit for
 // bit at every level. The kernels run with FTZ and DAZ set (see
 // mxcsr.go); the generic reference flushes like them and fuses the update

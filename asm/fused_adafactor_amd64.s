@@ -14,6 +14,14 @@
 // in lane j mod 16, combined as lanes16 does (afVec first adds in float32
 // lanes, moved to float64 every 4096 bytes). The MXCSR of the caller is saved in the frame,
 // FTZ|DAZ (0x8040) set, and the saved value restored before RET.
+//
+// The vector passes (afVec, afApply) load every stream of a vector before
+// they store to any: the slices are often page aligned, and a load after a
+// store to another slice at the same offset mod 4096 waits on 4K
+// aliasing. They issue no software prefetch (the hardware prefetchers
+// keep up; PREFETCHT0 made afApply about a fifth slower at n = 1e6), and
+// afApply runs from the end of the slices to the start, so that it first
+// reads the lines afVec left in L2.
 
 // afMask: 16 all-ones then 16 zero dwords; the 8 dwords at 16−r (and
 // 24−r) are the AVX2 masks of the first (and second) 8 of r tail floats.
@@ -49,26 +57,6 @@ GLOBL afMask<>(SB), RODATA|NOPTR, $128
 	SHLQ $2, CX    \
 	MOVQ CX, BX    \
 	ANDQ $-64, BX
-
-// AF_PFD is the prefetch distance in bytes of the one-dimensional loops.
-#define AF_PFD 1536
-
-// AF_PF4, AF_PF3 and AF_PF2 prefetch the cache line AF_PFD+off bytes
-// ahead of AX in each stream.
-#define AF_PF4(off, A, B, C, D) \
-	PREFETCHT0 (AF_PFD+off)(A)(AX*1) \
-	PREFETCHT0 (AF_PFD+off)(B)(AX*1) \
-	PREFETCHT0 (AF_PFD+off)(C)(AX*1) \
-	PREFETCHT0 (AF_PFD+off)(D)(AX*1)
-
-#define AF_PF3(off, A, B, C) \
-	PREFETCHT0 (AF_PFD+off)(A)(AX*1) \
-	PREFETCHT0 (AF_PFD+off)(B)(AX*1) \
-	PREFETCHT0 (AF_PFD+off)(C)(AX*1)
-
-#define AF_PF2(off, A, B) \
-	PREFETCHT0 (AF_PFD+off)(A)(AX*1) \
-	PREFETCHT0 (AF_PFD+off)(B)(AX*1)
 
 // AF_K12 sets K1 to the lanes of the last cols%16 floats of a row and K2
 // = K1>>8, from CX = row bytes, which it keeps (clobbers DX, R11).
@@ -136,6 +124,16 @@ GLOBL afMask<>(SB), RODATA|NOPTR, $128
 	VADDPD        Z1, Z8, Z8 \
 	VADDPD        Z2, Z9, Z9
 
+// AF_PFLUSH512 adds the float32 P lanes Z13 to the float64 lanes Z10
+// (0..7), Z11 (8..15) and clears them; temporaries Z6, Z7.
+#define AF_PFLUSH512 \
+	VCVTPS2PD     Y13, Z6     \
+	VEXTRACTF64X4 $1, Z13, Y7 \
+	VCVTPS2PD     Y7, Z7      \
+	VADDPD        Z6, Z10, Z10 \
+	VADDPD        Z7, Z11, Z11 \
+	VXORPS        Z13, Z13, Z13
+
 // func afSumsAVX512(g, p []float32, rows, cols int, rs, cs []float64) (psq float64)
 TEXT ·afSumsAVX512(SB), NOSPLIT, $8-120
 	MOVQ g_base+0(FP), SI
@@ -147,8 +145,9 @@ TEXT ·afSumsAVX512(SB), NOSPLIT, $8-120
 	AF_FTZ
 	AF_BYTES
 	AF_K12
-	VXORPD Z10, Z10, Z10            // P lanes
+	VXORPD Z10, Z10, Z10            // P lanes, float64
 	VXORPD Z11, Z11, Z11
+	VXORPS Z13, Z13, Z13            // P lanes, float32 (this row's chunk)
 
 afs5Row:
 	VXORPD Z8, Z8, Z8               // row lanes
@@ -159,20 +158,27 @@ afs5Vec:
 	CMPQ AX, BX
 	JAE  afs5Tail
 	VMOVUPS (SI)(AX*1), Z0
+	VMOVUPS (DI)(AX*1), Z5
+	VMULPS  Z5, Z5, Z5
+	VADDPS  Z5, Z13, Z13
 	AF_GSQ512
 	VADDPD  (R8)(AX*2), Z1, Z3
 	VMOVUPD Z3, (R8)(AX*2)
 	VADDPD  64(R8)(AX*2), Z2, Z4
 	VMOVUPD Z4, 64(R8)(AX*2)
-	VMOVUPS (DI)(AX*1), Z5
-	AF_SQ512F(Z5, Y5, Z10, Z11)
 	ADDQ $64, AX
+	TESTQ $4095, AX                 // a chunk of 1024 floats done
+	JNZ  afs5Vec
+	AF_PFLUSH512
 	JMP  afs5Vec
 
 afs5Tail:
 	CMPQ AX, CX
 	JAE  afs5RowDone
 	VMOVUPS.Z (SI)(AX*1), K1, Z0
+	VMOVUPS.Z (DI)(AX*1), K1, Z5
+	VMULPS  Z5, Z5, Z5
+	VADDPS  Z5, Z13, Z13
 	AF_GSQ512
 	VMOVUPD.Z (R8)(AX*2), K1, Z3
 	VADDPD  Z1, Z3, Z3
@@ -180,10 +186,9 @@ afs5Tail:
 	VMOVUPD.Z 64(R8)(AX*2), K2, Z4
 	VADDPD  Z2, Z4, Z4
 	VMOVUPD Z4, K2, 64(R8)(AX*2)
-	VMOVUPS.Z (DI)(AX*1), K1, Z5
-	AF_SQ512F(Z5, Y5, Z10, Z11)
 
 afs5RowDone:
+	AF_PFLUSH512
 	AF_LANES512(Z8, Z9, Y8, X8, Y12, X12)
 	VMOVSD X8, (R9)
 	ADDQ $8, R9
@@ -197,6 +202,16 @@ afs5RowDone:
 	VZEROUPPER
 	RET
 
+// AF_UFLUSH512 adds the float32 U lanes Z13 to the float64 lanes Z8
+// (0..7), Z9 (8..15) and clears them; temporaries Z6, Z7.
+#define AF_UFLUSH512 \
+	VCVTPS2PD     Y13, Z6     \
+	VEXTRACTF64X4 $1, Z13, Y7 \
+	VCVTPS2PD     Y7, Z7      \
+	VADDPD        Z6, Z8, Z8  \
+	VADDPD        Z7, Z9, Z9  \
+	VXORPS        Z13, Z13, Z13
+
 // func afUSumAVX512(g, rf, cf []float32, rows, cols int) (usq float64)
 TEXT ·afUSumAVX512(SB), NOSPLIT, $8-96
 	MOVQ g_base+0(FP), SI
@@ -207,8 +222,9 @@ TEXT ·afUSumAVX512(SB), NOSPLIT, $8-96
 	AF_FTZ
 	AF_BYTES
 	AF_K12
-	VXORPD Z8, Z8, Z8
+	VXORPD Z8, Z8, Z8               // U lanes, float64
 	VXORPD Z9, Z9, Z9
+	VXORPS Z13, Z13, Z13            // U lanes, float32 (this row's chunk)
 
 afq5Row:
 	VBROADCASTSS (R9), Z15          // a = rf[i]
@@ -220,8 +236,12 @@ afq5Vec:
 	VMOVUPS (SI)(AX*1), Z0
 	VMULPS  Z15, Z0, Z0             // g*a
 	VMULPS  (R8)(AX*1), Z0, Z0      // U = (g*a)*b
-	AF_SQ512F(Z0, Y0, Z8, Z9)
+	VMULPS  Z0, Z0, Z0
+	VADDPS  Z0, Z13, Z13
 	ADDQ $64, AX
+	TESTQ $4095, AX                 // a chunk of 1024 floats done
+	JNZ  afq5Vec
+	AF_UFLUSH512
 	JMP  afq5Vec
 
 afq5Tail:
@@ -231,9 +251,11 @@ afq5Tail:
 	VMOVUPS.Z (R8)(AX*1), K1, Z1
 	VMULPS  Z15, Z0, Z0
 	VMULPS  Z1, Z0, Z0
-	AF_SQ512F(Z0, Y0, Z8, Z9)
+	VMULPS  Z0, Z0, Z0
+	VADDPS  Z0, Z13, Z13
 
 afq5Next:
+	AF_UFLUSH512
 	ADDQ $4, R9
 	ADDQ CX, SI
 	DECQ R10
@@ -373,18 +395,19 @@ afUpd5Done:
 
 // AF_VEC512_BLK runs AF_VEC512 on the whole vector at byte offset off+AX:
 // v and u stored, the squares of U and p (rounded to float32) added to
-// the float32 lanes Z12 and Z13.
+// the float32 lanes Z12 and Z13. p is loaded before the stores (4K
+// aliasing: pass 1 at n = 1e6 went from 1.11 to 0.97 times AdamStep).
 #define AF_VEC512_BLK(off) \
 	VMOVUPS off(SI)(AX*1), Z0   \
 	VMOVUPS off(R8)(AX*1), Z1   \
+	VMOVUPS off(DI)(AX*1), Z5   \
+	VMULPS  Z5, Z5, Z5          \
+	VADDPS  Z5, Z13, Z13        \
 	AF_VEC512                   \
 	VMOVUPS Z1, off(R8)(AX*1)   \
 	VMOVUPS Z3, off(R9)(AX*1)   \
 	VMULPS  Z3, Z3, Z4          \
-	VADDPS  Z4, Z12, Z12        \
-	VMOVUPS off(DI)(AX*1), Z5   \
-	VMULPS  Z5, Z5, Z5          \
-	VADDPS  Z5, Z13, Z13
+	VADDPS  Z4, Z12, Z12
 
 // AF_FLUSH512 adds the float32 lanes Z12 (U) and Z13 (p) to the float64
 // lanes Z8, Z9 and Z10, Z11, and clears them.
@@ -428,9 +451,7 @@ TEXT ·afVecAVX512(SB), NOSPLIT, $8-128
 afv5Two:                            // 32 floats; a chunk (4096 B) is 32 of these
 	CMPQ AX, R11
 	JAE  afv5Vec
-	AF_PF4(0, SI, R8, R9, DI)
 	AF_VEC512_BLK(0)
-	AF_PF4(64, SI, R8, R9, DI)
 	AF_VEC512_BLK(64)
 	ADDQ $128, AX
 	TESTQ $4095, AX
@@ -449,14 +470,14 @@ afv5Tail:
 	JAE  afv5Done
 	VMOVUPS.Z (SI)(AX*1), K1, Z0
 	VMOVUPS.Z (R8)(AX*1), K1, Z1
+	VMOVUPS.Z (DI)(AX*1), K1, Z5
+	VMULPS  Z5, Z5, Z5
+	VADDPS  Z5, Z13, K1, Z13
 	AF_VEC512
 	VMOVUPS Z1, K1, (R8)(AX*1)
 	VMOVUPS Z3, K1, (R9)(AX*1)
 	VMULPS  Z3, Z3, Z4
 	VADDPS  Z4, Z12, K1, Z12
-	VMOVUPS.Z (DI)(AX*1), K1, Z5
-	VMULPS  Z5, Z5, Z5
-	VADDPS  Z5, Z13, K1, Z13
 
 afv5Done:
 	AF_FLUSH512
@@ -499,64 +520,55 @@ TEXT ·afApplyAVX512(SB), NOSPLIT, $8-92
 	AF_FTZ
 	AF_BYTES
 	AF_K12
-	MOVQ CX, R11
-	ANDQ $-128, R11                 // R11 = bytes in whole 2-vector blocks
-	XORQ AX, AX
+	MOVQ BX, AX                     // backwards: the masked tail first
 	TESTQ R12, R12
-	JNZ   afam5Two
-
-afa5Two:
-	CMPQ AX, R11
-	JAE  afa5Vec
-	AF_PF2(0, SI, DI)
-	AF_APP512(0)
-	AF_PF2(64, SI, DI)
-	AF_APP512(64)
-	ADDQ $128, AX
-	JMP  afa5Two
-
-afa5Vec:
-	CMPQ AX, BX
-	JAE  afa5Tail
-	AF_APP512(0)
-	ADDQ $64, AX
-	JMP  afa5Vec
+	JNZ   afam5Tail
 
 afa5Tail:
 	CMPQ AX, CX
-	JAE  afApp5Done
+	JAE  afa5Vec
 	VMOVUPS.Z (SI)(AX*1), K1, Z0
 	VMOVUPS.Z (DI)(AX*1), K1, Z2
 	AF_P512
 	VMOVUPS Z2, K1, (DI)(AX*1)
-	JMP  afApp5Done
 
-afam5Two:
-	CMPQ AX, R11
-	JAE  afam5Vec
-	AF_PF3(0, SI, R10, DI)
-	AF_APPM512(0)
-	AF_PF3(64, SI, R10, DI)
-	AF_APPM512(64)
-	ADDQ $128, AX
-	JMP  afam5Two
+afa5Vec:                            // an odd whole vector, then pairs
+	TESTQ $64, AX
+	JZ    afa5Two
+	SUBQ  $64, AX
+	AF_APP512(0)
 
-afam5Vec:
-	CMPQ AX, BX
-	JAE  afam5Tail
-	AF_APPM512(0)
-	ADDQ $64, AX
-	JMP  afam5Vec
+afa5Two:
+	TESTQ AX, AX
+	JZ    afApp5Done
+	SUBQ  $128, AX
+	AF_APP512(64)
+	AF_APP512(0)
+	JMP   afa5Two
 
 afam5Tail:
 	CMPQ AX, CX
-	JAE  afApp5Done
+	JAE  afam5Vec
 	VMOVUPS.Z (SI)(AX*1), K1, Z0
 	VMOVUPS.Z (R10)(AX*1), K1, Z1
 	VMOVUPS.Z (DI)(AX*1), K1, Z2
 	AF_M512
 	VMOVUPS Z0, K1, (R10)(AX*1)
 	VMOVUPS Z2, K1, (DI)(AX*1)
+
+afam5Vec:
+	TESTQ $64, AX
+	JZ    afam5Two
+	SUBQ  $64, AX
+	AF_APPM512(0)
+
+afam5Two:
+	TESTQ AX, AX
+	JZ    afApp5Done
+	SUBQ  $128, AX
+	AF_APPM512(64)
+	AF_APPM512(0)
+	JMP   afam5Two
 
 afApp5Done:
 	LDMXCSR saved-4(SP)
@@ -571,8 +583,12 @@ afApp5Done:
 	VCVTPS2PD    X2, Y2
 
 // AF_SUMS2 is one half (8 floats at byte off, float64 at offd0/offd1) of
-// an afSums block: row lanes RA, RB, column sums at R8, P lanes PA, PB.
-#define AF_SUMS2(off, offd0, offd1, RA, RB, PA, PB) \
+// an afSums block: row lanes RA, RB, column sums at R8, float32 P lanes
+// PL.
+#define AF_SUMS2(off, offd0, offd1, RA, RB, PL) \
+	VMOVUPS off(DI)(AX*1), Y3    \
+	VMULPS  Y3, Y3, Y3           \
+	VADDPS  Y3, PL, PL           \
 	VMOVUPS off(SI)(AX*1), Y0    \
 	AF_CVT2(Y0, X0)              \
 	VMULPD Y1, Y1, Y1            \
@@ -582,15 +598,14 @@ afApp5Done:
 	VADDPD offd0(R8)(AX*2), Y1, Y3 \
 	VMOVUPD Y3, offd0(R8)(AX*2)  \
 	VADDPD offd1(R8)(AX*2), Y2, Y3 \
-	VMOVUPD Y3, offd1(R8)(AX*2)  \
-	VMOVUPS off(DI)(AX*1), Y0    \
-	AF_CVT2(Y0, X0)              \
-	VFMADD231PD Y1, Y1, PA       \
-	VFMADD231PD Y2, Y2, PB
+	VMOVUPD Y3, offd1(R8)(AX*2)
 
 // AF_SUMS2M is AF_SUMS2 for the tail half whose dword mask is at moff(R12).
-#define AF_SUMS2M(off, moff, offd0, offd1, RA, RB, PA, PB) \
+#define AF_SUMS2M(off, moff, offd0, offd1, RA, RB, PL) \
 	VMOVDQU moff(R12), Y6            \
+	VMASKMOVPS off(DI)(AX*1), Y6, Y3 \
+	VMULPS  Y3, Y3, Y3               \
+	VADDPS  Y3, PL, PL               \
 	VMASKMOVPS off(SI)(AX*1), Y6, Y0 \
 	AF_CVT2(Y0, X0)                  \
 	VMULPD Y1, Y1, Y1                \
@@ -605,11 +620,19 @@ afApp5Done:
 	VMASKMOVPD Y0, Y3, offd0(R8)(AX*2) \
 	VMASKMOVPD offd1(R8)(AX*2), Y4, Y0 \
 	VADDPD Y2, Y0, Y0                \
-	VMASKMOVPD Y0, Y4, offd1(R8)(AX*2) \
-	VMASKMOVPS off(DI)(AX*1), Y6, Y0 \
-	AF_CVT2(Y0, X0)                  \
-	VFMADD231PD Y1, Y1, PA           \
-	VFMADD231PD Y2, Y2, PB
+	VMASKMOVPD Y0, Y4, offd1(R8)(AX*2)
+
+// AF_PFLUSH2 adds the float32 P lanes Y5 (0..7) and Y7 (8..15) to the
+// float64 lanes Y12..Y15 and clears them; temporaries Y1, Y2, X2.
+#define AF_PFLUSH2 \
+	AF_CVT2(Y5, X5)        \
+	VADDPD Y1, Y12, Y12    \
+	VADDPD Y2, Y13, Y13    \
+	AF_CVT2(Y7, X7)        \
+	VADDPD Y1, Y14, Y14    \
+	VADDPD Y2, Y15, Y15    \
+	VXORPS Y5, Y5, Y5      \
+	VXORPS Y7, Y7, Y7
 
 // func afSumsAVX2(g, p []float32, rows, cols int, rs, cs []float64) (psq float64)
 TEXT ·afSumsAVX2(SB), NOSPLIT, $8-120
@@ -622,10 +645,12 @@ TEXT ·afSumsAVX2(SB), NOSPLIT, $8-120
 	AF_FTZ
 	AF_BYTES
 	AF_MASKPTR
-	VXORPD Y12, Y12, Y12            // P lanes 0..15 in Y12..Y15
+	VXORPD Y12, Y12, Y12            // P lanes 0..15 in Y12..Y15, float64
 	VXORPD Y13, Y13, Y13
 	VXORPD Y14, Y14, Y14
 	VXORPD Y15, Y15, Y15
+	VXORPS Y5, Y5, Y5               // P lanes, float32: Y5 (0..7), Y7 (8..15)
+	VXORPS Y7, Y7, Y7
 
 afs2Row:
 	VXORPD Y8, Y8, Y8               // row lanes 0..15 in Y8..Y11
@@ -637,18 +662,22 @@ afs2Row:
 afs2Vec:
 	CMPQ AX, BX
 	JAE  afs2Tail
-	AF_SUMS2(0, 0, 32, Y8, Y9, Y12, Y13)
-	AF_SUMS2(32, 64, 96, Y10, Y11, Y14, Y15)
+	AF_SUMS2(0, 0, 32, Y8, Y9, Y5)
+	AF_SUMS2(32, 64, 96, Y10, Y11, Y7)
 	ADDQ $64, AX
+	TESTQ $4095, AX                 // a chunk of 1024 floats done
+	JNZ  afs2Vec
+	AF_PFLUSH2
 	JMP  afs2Vec
 
 afs2Tail:
 	CMPQ AX, CX
 	JAE  afs2RowDone
-	AF_SUMS2M(0, 0, 0, 32, Y8, Y9, Y12, Y13)
-	AF_SUMS2M(32, 32, 64, 96, Y10, Y11, Y14, Y15)
+	AF_SUMS2M(0, 0, 0, 32, Y8, Y9, Y5)
+	AF_SUMS2M(32, 32, 64, 96, Y10, Y11, Y7)
 
 afs2RowDone:
+	AF_PFLUSH2
 	AF_LANES2(Y8, Y9, Y10, Y11, X8, X10)
 	VMOVSD X8, (R9)
 	ADDQ $8, R9
@@ -662,25 +691,35 @@ afs2RowDone:
 	VZEROUPPER
 	RET
 
-// AF_USQ2 adds the squares of U = (g*a)*b for the 8 floats at off to the
-// lanes LA, LB (Y15 = a).
-#define AF_USQ2(off, LA, LB) \
+// AF_USQ2 adds the float32 squares of U = (g*a)*b for the 8 floats at
+// off to the float32 lanes L (Y15 = a).
+#define AF_USQ2(off, L) \
 	VMOVUPS off(SI)(AX*1), Y0     \
 	VMULPS  Y15, Y0, Y0           \
 	VMULPS  off(R8)(AX*1), Y0, Y0 \
-	AF_CVT2(Y0, X0)               \
-	VFMADD231PD Y1, Y1, LA        \
-	VFMADD231PD Y2, Y2, LB
+	VMULPS  Y0, Y0, Y0            \
+	VADDPS  Y0, L, L
 
-#define AF_USQ2M(off, LA, LB) \
+#define AF_USQ2M(off, L) \
 	VMOVDQU off(R12), Y6             \
 	VMASKMOVPS off(SI)(AX*1), Y6, Y0 \
 	VMASKMOVPS off(R8)(AX*1), Y6, Y3 \
 	VMULPS  Y15, Y0, Y0              \
 	VMULPS  Y3, Y0, Y0               \
-	AF_CVT2(Y0, X0)                  \
-	VFMADD231PD Y1, Y1, LA           \
-	VFMADD231PD Y2, Y2, LB
+	VMULPS  Y0, Y0, Y0               \
+	VADDPS  Y0, L, L
+
+// AF_UFLUSH2 adds the float32 U lanes Y4 (0..7) and Y5 (8..15) to the
+// float64 lanes Y8..Y11 and clears them; temporaries Y1, Y2, X2.
+#define AF_UFLUSH2 \
+	AF_CVT2(Y4, X4)        \
+	VADDPD Y1, Y8, Y8      \
+	VADDPD Y2, Y9, Y9      \
+	AF_CVT2(Y5, X5)        \
+	VADDPD Y1, Y10, Y10    \
+	VADDPD Y2, Y11, Y11    \
+	VXORPS Y4, Y4, Y4      \
+	VXORPS Y5, Y5, Y5
 
 // func afUSumAVX2(g, rf, cf []float32, rows, cols int) (usq float64)
 TEXT ·afUSumAVX2(SB), NOSPLIT, $8-96
@@ -692,10 +731,12 @@ TEXT ·afUSumAVX2(SB), NOSPLIT, $8-96
 	AF_FTZ
 	AF_BYTES
 	AF_MASKPTR
-	VXORPD Y8, Y8, Y8
+	VXORPD Y8, Y8, Y8               // U lanes 0..15 in Y8..Y11, float64
 	VXORPD Y9, Y9, Y9
 	VXORPD Y10, Y10, Y10
 	VXORPD Y11, Y11, Y11
+	VXORPS Y4, Y4, Y4               // U lanes, float32: Y4 (0..7), Y5 (8..15)
+	VXORPS Y5, Y5, Y5
 
 afq2Row:
 	VBROADCASTSS (R9), Y15
@@ -704,18 +745,22 @@ afq2Row:
 afq2Vec:
 	CMPQ AX, BX
 	JAE  afq2Tail
-	AF_USQ2(0, Y8, Y9)
-	AF_USQ2(32, Y10, Y11)
+	AF_USQ2(0, Y4)
+	AF_USQ2(32, Y5)
 	ADDQ $64, AX
+	TESTQ $4095, AX                 // a chunk of 1024 floats done
+	JNZ  afq2Vec
+	AF_UFLUSH2
 	JMP  afq2Vec
 
 afq2Tail:
 	CMPQ AX, CX
 	JAE  afq2Next
-	AF_USQ2M(0, Y8, Y9)
-	AF_USQ2M(32, Y10, Y11)
+	AF_USQ2M(0, Y4)
+	AF_USQ2M(32, Y5)
 
 afq2Next:
+	AF_UFLUSH2
 	ADDQ $4, R9
 	ADDQ CX, SI
 	DECQ R10
@@ -865,6 +910,9 @@ afUpd2Done:
 // (R9), the squares of U and p (float32) added to the float32 lanes UL
 // and PL (Y13 = b, Y14 = omb, Y15 = eps1).
 #define AF_VEC2(off, UL, PL) \
+	VMOVUPS off(DI)(AX*1), Y5    \
+	VMULPS  Y5, Y5, Y5           \
+	VADDPS  Y5, PL, PL           \
 	VMOVUPS off(SI)(AX*1), Y0    \
 	VMULPS  Y0, Y0, Y1           \
 	VADDPS  Y15, Y1, Y1          \
@@ -876,15 +924,15 @@ afUpd2Done:
 	VDIVPS  Y1, Y0, Y0           \
 	VMOVUPS Y0, off(R9)(AX*1)    \
 	VMULPS  Y0, Y0, Y0           \
-	VADDPS  Y0, UL, UL           \
-	VMOVUPS off(DI)(AX*1), Y0    \
-	VMULPS  Y0, Y0, Y0           \
-	VADDPS  Y0, PL, PL
+	VADDPS  Y0, UL, UL
 
 // AF_VEC2M is AF_VEC2 under the dword mask at off(R12) (in Y3); U and p
 // are zero outside the mask before their squares are added.
 #define AF_VEC2M(off, UL, PL) \
 	VMOVDQU off(R12), Y3             \
+	VMASKMOVPS off(DI)(AX*1), Y3, Y5 \
+	VMULPS  Y5, Y5, Y5               \
+	VADDPS  Y5, PL, PL               \
 	VMASKMOVPS off(SI)(AX*1), Y3, Y0 \
 	VMASKMOVPS off(R8)(AX*1), Y3, Y4 \
 	VMULPS  Y0, Y0, Y1               \
@@ -898,10 +946,7 @@ afUpd2Done:
 	VANDPS  Y3, Y0, Y0               \
 	VMASKMOVPS Y0, Y3, off(R9)(AX*1) \
 	VMULPS  Y0, Y0, Y0               \
-	VADDPS  Y0, UL, UL               \
-	VMASKMOVPS off(DI)(AX*1), Y3, Y0 \
-	VMULPS  Y0, Y0, Y0               \
-	VADDPS  Y0, PL, PL
+	VADDPS  Y0, UL, UL
 
 // AF_FLUSH2L adds the 8 float32 lanes L to the float64 lanes at
 // off(R13) (4 + 4 doubles) and clears L.
@@ -1032,38 +1077,37 @@ TEXT ·afApplyAVX2(SB), NOSPLIT, $8-92
 	AF_FTZ
 	AF_BYTES
 	AF_MASKPTR
-	XORQ AX, AX
+	MOVQ BX, AX                     // backwards: the masked tail first
 	TESTQ R13, R13
-	JNZ   afam2Vec
-
-afa2Vec:
-	CMPQ AX, BX
-	JAE  afa2Tail
-	AF_APP2(0)
-	AF_APP2(32)
-	ADDQ $64, AX
-	JMP  afa2Vec
+	JNZ   afam2Tail
 
 afa2Tail:
 	CMPQ AX, CX
-	JAE  afApp2Done
+	JAE  afa2Vec
 	AF_APP2M(0)
 	AF_APP2M(32)
-	JMP  afApp2Done
 
-afam2Vec:
-	CMPQ AX, BX
-	JAE  afam2Tail
-	AF_APPM2(0)
-	AF_APPM2(32)
-	ADDQ $64, AX
-	JMP  afam2Vec
+afa2Vec:
+	TESTQ AX, AX
+	JZ    afApp2Done
+	SUBQ  $64, AX
+	AF_APP2(32)
+	AF_APP2(0)
+	JMP   afa2Vec
 
 afam2Tail:
 	CMPQ AX, CX
-	JAE  afApp2Done
+	JAE  afam2Vec
 	AF_APPM2M(0)
 	AF_APPM2M(32)
+
+afam2Vec:
+	TESTQ AX, AX
+	JZ    afApp2Done
+	SUBQ  $64, AX
+	AF_APPM2(32)
+	AF_APPM2(0)
+	JMP   afam2Vec
 
 afApp2Done:
 	LDMXCSR saved-4(SP)

@@ -4,11 +4,15 @@ import "math"
 
 // afSumsGeneric is the reference of pass 1 of AdafactorMatrixStep:
 // rs[i] = R_i, cs[j] += C_j (cs cleared by the caller), and P returned.
+// P adds the float32 squares p_ij·p_ij in float32 into lane j mod 16,
+// moving each lane into its float64 lane after every afChunk elements of
+// a row and at the row's end.
 func afSumsGeneric(g, p []float32, rows, cols int, rs, cs []float64) float64 {
 	var pl [16]float64
 	cs = cs[:cols]
 	for i := range rows {
 		var l [16]float64
+		var p32 [16]float32
 		lo, hi := i*cols, (i+1)*cols
 		row, prow := g[lo:hi], p[lo:hi]
 		for j, x := range row {
@@ -16,8 +20,14 @@ func afSumsGeneric(g, p []float32, rows, cols int, rs, cs []float64) float64 {
 			q := x * x
 			l[j&15] += q
 			cs[j] += q
-			y := float64(daz32(prow[j]))
-			pl[j&15] += y * y
+			y := daz32(prow[j])
+			p32[j&15] = ftz32(p32[j&15] + ftz32(y*y))
+			if (j+1)%afChunk == 0 || j == cols-1 {
+				for k := range pl {
+					pl[k] += float64(p32[k])
+				}
+				p32 = [16]float32{}
+			}
 		}
 		rs[i] = CombineLanes16(&l)
 	}
@@ -27,15 +37,25 @@ func afSumsGeneric(g, p []float32, rows, cols int, rs, cs []float64) float64 {
 // afU returns U = (g·a)·b with the kernels' flushing.
 func afU(g, a, b float32) float32 { return ftz32(ftz32(daz32(g)*daz32(a)) * daz32(b)) }
 
-// afUSumGeneric is the reference of pass 2 of AdafactorMatrixStep: S.
+// afUSumGeneric is the reference of pass 2 of AdafactorMatrixStep: S,
+// summed as afSumsGeneric sums P (float32 squares in float32 lanes j mod
+// 16, moved to float64 after every afChunk elements of a row and at its
+// end).
 func afUSumGeneric(g, rf, cf []float32, rows, cols int) float64 {
 	var l [16]float64
 	cf = cf[:cols]
 	for i := range rows {
+		var u32 [16]float32
 		a := rf[i]
 		for j, x := range g[i*cols : (i+1)*cols] {
-			u := float64(afU(x, a, cf[j]))
-			l[j&15] += u * u
+			u := afU(x, a, cf[j])
+			u32[j&15] = ftz32(u32[j&15] + ftz32(u*u))
+			if (j+1)%afChunk == 0 || j == cols-1 {
+				for k := range l {
+					l[k] += float64(u32[k])
+				}
+				u32 = [16]float32{}
+			}
 		}
 	}
 	return CombineLanes16(&l)

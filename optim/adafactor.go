@@ -60,12 +60,14 @@ func DefaultAdafactor() AdafactorConfig {
 // float32(1/√c_j) (n + m square roots per step, two float32 products per
 // element). The unfactored v and U = G/√v round every product and sum in
 // float32. Σ U² and Σ W² (for the two RMS) add the squares into 16
-// lanes combined pairwise (k with k+8, k+4, k+2, then the last two): for
-// a factored parameter in float64, element (i, j) into lane j mod 16; for
-// the others the squares are rounded to float32 and added in float32,
-// element i into lane i mod 16, each lane moving into a float64 lane after
-// every 1024 elements and at the end. These are the orders
-// asm.AdafactorMatrixStep and asm.AdafactorStep follow.
+// lanes combined pairwise (k with k+8, k+4, k+2, then the last two),
+// rounding the squares to float32 and adding them in float32: for a
+// factored parameter element (i, j) into lane j mod 16, each lane moving
+// into a float64 lane after every 1024 elements of a row and at the
+// row's end; for the others element i into lane i mod 16, each lane
+// moving into a float64 lane after every 1024 elements and at the end.
+// These are the orders asm.AdafactorMatrixStep and asm.AdafactorStep
+// follow.
 //
 // Step runs a fused kernel by default (SetFused(false) selects the
 // chain): asm.AdafactorMatrixStep on factored parameters, three passes
@@ -262,25 +264,35 @@ func (a *scaleByAdafactor) factoredRMS(u, r, c []float32, bh float64, cols int) 
 	}
 }
 
-// adafactorSumSq returns Σ x² of a row-major matrix of the given number of
-// columns in float64, in the lane order of NewAdafactor (element i in
-// lane (i mod cols) mod 16).
-func adafactorSumSq(x []float32, cols int) float64 {
-	var l [16]float64
-	for i, v := range x {
-		l[(i%cols)&15] += float64(v) * float64(v)
-	}
-	return asm.CombineLanes16(&l)
-}
-
-// adafactorRMSSum returns Σ x² of a parameter in the order of
-// NewAdafactor: adafactorSumSq for a factored one (cols < len(x)), else
-// adafactorVecSumSq.
+// adafactorRMSSum returns Σ x² of a parameter's W or U in the order of
+// NewAdafactor: adafactorRowSumSq32 for a factored one (cols < len(x)),
+// else adafactorVecSumSq.
 func adafactorRMSSum(x []float32, cols int) float64 {
 	if cols < len(x) {
-		return adafactorSumSq(x, cols)
+		return adafactorRowSumSq32(x, cols)
 	}
 	return adafactorVecSumSq(x)
+}
+
+// adafactorRowSumSq32 returns Σ x² of a row-major matrix of the given
+// number of columns in the order of NewAdafactor for a factored
+// parameter: squares rounded to float32, added in float32 into lane
+// (i mod cols) mod 16, the lanes added to float64 lanes after every 1024
+// elements of a row and at each row's end.
+func adafactorRowSumSq32(x []float32, cols int) float64 {
+	var l [16]float64
+	var l32 [16]float32
+	for i, v := range x {
+		j := i % cols
+		l32[j&15] += float32(v * v)
+		if (j+1)%1024 == 0 || j == cols-1 {
+			for k := range l {
+				l[k] += float64(l32[k])
+			}
+			l32 = [16]float32{}
+		}
+	}
+	return asm.CombineLanes16(&l)
 }
 
 // adafactorVecSumSq returns Σ x² in the order of NewAdafactor for an
