@@ -3,7 +3,6 @@ package optim
 import (
 	"fmt"
 	"math"
-	"runtime"
 	"testing"
 
 	"github.com/gograd/gograd/autodiff"
@@ -128,17 +127,7 @@ func BenchmarkFactoredStep(b *testing.B) {
 					b.Fatal("not fused")
 				}
 				o.Step()
-				runtime.LockOSThread()
-				defer runtime.UnlockOSThread()
-				c0 := xgradThreadCPU()
-				b.ResetTimer()
-				for b.Loop() {
-					o.Step()
-				}
-				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/1e6, "ns/param")
-				if c1 := xgradThreadCPU(); c0 >= 0 && c1 >= 0 {
-					b.ReportMetric(float64(c1-c0)/float64(b.N)/1e6, "cpu-ns/param")
-				}
+				timeSteps(b, 1000000, o.Step)
 			})
 		}
 	}

@@ -3,7 +3,6 @@ package optim
 import (
 	"fmt"
 	"math"
-	"runtime"
 	"testing"
 
 	"github.com/gograd/gograd/autodiff"
@@ -98,16 +97,7 @@ func TestG3FusedMatchesChain(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			pf := newParams(13, sizes...)
-			pc := cloneParams(pf)
-			of, err := tc.mk(pf)
-			if err != nil {
-				t.Fatal(err)
-			}
-			oc, _ := tc.mk(pc)
-			if !of.Fused() || oc.SetFused(false) {
-				t.Fatal("fused/chain selection")
-			}
+			pf, pc, of, oc := fusedChainPair(t, tc.mk, 13, sizes...)
 			gf, gc := pf[2].Grad, pc[2].Grad
 			tols := make([][]float64, len(pf))
 			for i := range pf {
@@ -322,17 +312,7 @@ func BenchmarkG3Step(b *testing.B) {
 				}
 				step()
 				b.SetBytes(int64(4 * n * (2 + len(o.Transform().StateNames()))))
-				runtime.LockOSThread()
-				defer runtime.UnlockOSThread()
-				b.ResetTimer()
-				c0 := xgradThreadCPU()
-				for b.Loop() {
-					step()
-				}
-				if c1 := xgradThreadCPU(); c0 >= 0 && c1 >= 0 {
-					b.ReportMetric(float64(c1-c0)/float64(b.N)/float64(n), "cpu-ns/param")
-				}
-				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/param")
+				timeSteps(b, n, step)
 			})
 		}
 	}

@@ -141,16 +141,7 @@ func TestFusedMatchesChain(t *testing.T) {
 	sizes := []int{1, 3, 8, 17, 64, 133}
 	for _, tc := range fusedCases {
 		t.Run(tc.name, func(t *testing.T) {
-			pf := newParams(7, sizes...)
-			pc := cloneParams(pf)
-			of, err := tc.mk(pf)
-			if err != nil {
-				t.Fatal(err)
-			}
-			oc, _ := tc.mk(pc)
-			if !of.Fused() || oc.SetFused(false) {
-				t.Fatal("fused/chain selection")
-			}
+			pf, pc, of, oc := fusedChainPair(t, tc.mk, 7, sizes...)
 			lr := float64(of.LR()) * fusedStepOf(tc.name)
 			worst := 0.0
 			for s := 1; s <= steps; s++ {

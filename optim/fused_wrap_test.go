@@ -95,16 +95,7 @@ func TestWrapFusedMatchesChain(t *testing.T) {
 	const steps = 50
 	for _, tc := range wrapCases {
 		t.Run(tc.name, func(t *testing.T) {
-			pf := newParams(7, wrapSizes...)
-			pc := cloneParams(pf)
-			of, err := tc.mk(pf)
-			if err != nil {
-				t.Fatal(err)
-			}
-			oc, _ := tc.mk(pc)
-			if !of.Fused() || oc.SetFused(false) {
-				t.Fatal("fused/chain selection")
-			}
+			pf, pc, of, oc := fusedChainPair(t, tc.mk, 7, wrapSizes...)
 			c, clip := wrapClipBound(of)
 			k, look := wrapSyncPeriod(of)
 			lr := float64(of.LR())
@@ -416,16 +407,7 @@ func BenchmarkWrapStepCPU(b *testing.B) {
 				b.Fatal(err)
 			}
 			o.Step()
-			runtime.LockOSThread()
-			defer runtime.UnlockOSThread()
-			cpu := xgradThreadCPU()
-			for b.Loop() {
-				o.Step()
-			}
-			if cpu >= 0 {
-				b.ReportMetric(float64(xgradThreadCPU()-cpu)/float64(b.N)/n, "cpu-ns/param")
-			}
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/param")
+			timeSteps(b, n, o.Step)
 		})
 	}
 }

@@ -3,7 +3,6 @@ package optim
 import (
 	"fmt"
 	"math"
-	"runtime"
 	"slices"
 	"testing"
 
@@ -356,17 +355,7 @@ func BenchmarkXGradStep(b *testing.B) {
 			}
 			step()
 			step()
-			runtime.LockOSThread()
-			defer runtime.UnlockOSThread()
-			b.ResetTimer()
-			c0 := xgradThreadCPU()
-			for b.Loop() {
-				step()
-			}
-			if c1 := xgradThreadCPU(); c0 >= 0 && c1 >= 0 {
-				b.ReportMetric(float64(c1-c0)/float64(b.N)/float64(n), "cpu-ns/param")
-			}
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/param")
+			timeSteps(b, n, step)
 		})
 	}
 }

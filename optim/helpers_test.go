@@ -3,6 +3,7 @@ package optim
 import (
 	"fmt"
 	"math"
+	"runtime"
 	"testing"
 
 	"github.com/gograd/gograd/autodiff"
@@ -75,4 +76,43 @@ func mustPanic(t *testing.T, f func()) (msg string) {
 	}()
 	f()
 	return ""
+}
+
+// timeSteps times step, one optimizer step over n parameter elements, on
+// a locked OS thread, and reports ns/param and, where threadCPU works,
+// cpu-ns/param: the thread's CPU time, which leaves out the time other
+// processes held the core on a shared machine.
+func timeSteps(b *testing.B, n int, step func()) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	b.ResetTimer()
+	c0 := threadCPU()
+	for b.Loop() {
+		step()
+	}
+	if c1 := threadCPU(); c0 >= 0 && c1 >= 0 {
+		b.ReportMetric(float64(c1-c0)/float64(b.N)/float64(n), "cpu-ns/param")
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/param")
+}
+
+// fusedChainPair returns two equal sets of parameters of the given sizes
+// (newParams(seed, sizes...)) with an optimizer made by mk on each: of on
+// its fused path, oc switched to its chain. It fails t if mk fails or
+// either path is not what it should be.
+func fusedChainPair(t *testing.T, mk func([]*autodiff.Var) (*Optimizer, error), seed uint64, sizes ...int) (pf, pc []*autodiff.Var, of, oc *Optimizer) {
+	t.Helper()
+	pf = newParams(seed, sizes...)
+	pc = cloneParams(pf)
+	of, err := mk(pf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if oc, err = mk(pc); err != nil {
+		t.Fatal(err)
+	}
+	if !of.Fused() || oc.SetFused(false) {
+		t.Fatal("fused/chain selection")
+	}
+	return pf, pc, of, oc
 }
