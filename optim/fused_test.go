@@ -149,21 +149,32 @@ func TestFusedMatchesChain(t *testing.T) {
 				fillGrads(pc, 3, s)
 				of.Step()
 				oc.Step()
-				for i := range pf {
-					for j, a := range pf[i].Value.Data() {
-						b := pc[i].Value.Data()[j]
-						// 4 ulps of θ and of a unit step η·1 per step
-						// (the step's typical size, if larger).
-						tol := 4 * float64(s) * (ulp32(a) + ulp32(float32(lr)))
-						d := math.Abs(float64(a) - float64(b))
-						if d > tol {
-							t.Fatalf("step %d: %s[%d]: fused %.9g, chain %.9g (|Δ| = %.3g > %.3g)", s, pf[i].Name, j, a, b, d, tol)
-						}
-						worst = max(worst, d/tol)
-					}
-				}
+				worst = max(worst, checkFusedNear(t, s, pf, pc, lr))
 			}
 			t.Logf("largest |Δ| = %.2f of the tolerance", worst)
 		})
 	}
+}
+
+// checkFusedNear fails t unless, after step s, every value of pf (the
+// fused path's parameters) is within 4·s ulps of itself plus 4·s ulps of
+// lr (a unit step η·1, or the step's typical size if larger) of pc's (the
+// chain's), and returns the largest difference as a fraction of its
+// tolerance.
+func checkFusedNear(t *testing.T, s int, pf, pc []*autodiff.Var, lr float64) float64 {
+	t.Helper()
+	worst := 0.0
+	for i := range pf {
+		for j, a := range pf[i].Value.Data() {
+			b := pc[i].Value.Data()[j]
+			tol := 4 * float64(s) * (ulp32(a) + ulp32(float32(lr)))
+			d := math.Abs(float64(a) - float64(b))
+			if d > tol {
+				t.Fatalf("step %d: %s %v [%d]: fused %.9g, chain %.9g (|Δ| = %.3g > %.3g)",
+					s, pf[i].Name, pf[i].Value.Shape(), j, a, b, d, tol)
+			}
+			worst = max(worst, d/tol)
+		}
+	}
+	return worst
 }
