@@ -36,7 +36,7 @@ func (t *clipByGlobalNorm) Update(slots []Slot) {
 	for i := range slots {
 		s := &slots[i]
 		stateOf(t, s, 0)
-		ss += sumSquares(s.U)
+		ss += gradSumSq(s.U)
 	}
 	if scale, ok := clipScale(ss, t.c); ok {
 		for i := range slots {
@@ -67,7 +67,7 @@ func (t *clipByValue) Update(slots []Slot) {
 	for i := range slots {
 		s := &slots[i]
 		stateOf(t, s, 0)
-		clampInPlace(s.U, t.c)
+		asm.Clamp(s.U, -t.c, t.c)
 	}
 }
 
@@ -80,7 +80,8 @@ func (t *clipByValue) Update(slots []Slot) {
 // and returns ‖g‖ before clipping. Parameters with a nil Grad are
 // skipped. If the norm is NaN or ±Inf the gradients are left unchanged
 // and the non-finite norm is returned, so the caller can skip the step.
-// The sum of squares is accumulated in float64 across parameters.
+// The sum of squares is gradSumSq's, accumulated in float64 across
+// parameters.
 // ClipGradNorm panics if maxNorm is not positive.
 func ClipGradNorm(params []*autodiff.Var, maxNorm float32) float32 {
 	if !(maxNorm > 0) {
@@ -89,7 +90,7 @@ func ClipGradNorm(params []*autodiff.Var, maxNorm float32) float32 {
 	var ss float64
 	for _, p := range params {
 		if p.Grad != nil {
-			ss += sumSquares(p.Grad.Data())
+			ss += gradSumSq(p.Grad.Data())
 		}
 	}
 	if scale, ok := clipScale(ss, maxNorm); ok {
@@ -111,13 +112,19 @@ func ClipGradValue(params []*autodiff.Var, c float32) {
 	}
 	for _, p := range params {
 		if p.Grad != nil {
-			clampInPlace(p.Grad.Data(), c)
+			asm.Clamp(p.Grad.Data(), -c, c)
 		}
 	}
 }
 
-// sumSquares returns Σ x², accumulated in float64.
-func sumSquares(x []float32) float64 {
+// gradSumSq returns Σ x²: asm.DoGSums' sum (float32 squares and row sums
+// added in float64 lanes), or, where a float32 square or row sum
+// overflows (|x| ≳ 1.8e19, the exploding gradients clipping is for), the
+// sum of exact float64 squares.
+func gradSumSq(x []float32) float64 {
+	if s := normSq(x); !math.IsInf(s, 1) {
+		return s
+	}
 	var s float64
 	for _, v := range x {
 		s += float64(v) * float64(v)
@@ -133,14 +140,4 @@ func clipScale(ss float64, maxNorm float32) (float32, bool) {
 		return 1, false
 	}
 	return float32(float64(maxNorm) / norm), true
-}
-
-func clampInPlace(x []float32, c float32) {
-	for i, v := range x {
-		if v > c {
-			x[i] = c
-		} else if v < -c {
-			x[i] = -c
-		}
-	}
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gograd/gograd/asm"
 	"github.com/gograd/gograd/autodiff"
 	"github.com/gograd/gograd/tensor"
 )
@@ -73,6 +74,29 @@ func TestClipGradNorm(t *testing.T) {
 		}
 	}
 	mustPanic(t, func() { ClipGradNorm(ps, 0) })
+}
+
+// TestClipGradNormHuge checks that an exploding but finite gradient, whose
+// float32 squares overflow, is still clipped to the bound (the sum falls
+// back to float64 squares) and its norm returned.
+func TestClipGradNormHuge(t *testing.T) {
+	p := autodiff.NewParam("w", tensor.New(100))
+	p.Grad = tensor.New(100)
+	g := p.Grad.Data()
+	for i := range g {
+		g[i] = 0.5
+	}
+	g[37], g[90] = 3e20, -4e20
+	ps := []*autodiff.Var{p}
+	if n := ClipGradNorm(ps, 2); !near(float64(n), 5e20, 1e-6, 0) {
+		t.Fatalf("returned norm %g, want 5e20", n)
+	}
+	if n := norm64(ps); !near(n, 2, 1e-6, 0) {
+		t.Fatalf("clipped norm %g, want 2", n)
+	}
+	if !near(float64(g[37]), 1.2, 1e-6, 0) || !near(float64(g[90]), -1.6, 1e-6, 0) {
+		t.Fatalf("clipped g[37], g[90] = %g, %g, want 1.2, -1.6", g[37], g[90])
+	}
 }
 
 func TestClipGradValue(t *testing.T) {
@@ -147,4 +171,19 @@ func TestClipTransforms(t *testing.T) {
 		t.Error(msg)
 	}
 	mustPanic(t, func() { ClipByValue(float32(math.NaN())) })
+}
+
+// BenchmarkClipGradNorm times ClipGradNorm on one gradient of 1e6
+// elements that it clips (ns/param), for comparison with an optimizer's
+// Step (BenchmarkStep).
+func BenchmarkClipGradNorm(b *testing.B) {
+	const n = 1_000_000
+	ps := newParams(1, n)
+	fillGrads(ps, 1, 1)
+	g := ps[0].Grad.Data()
+	for b.Loop() {
+		ClipGradNorm(ps, 1)
+		asm.Scale(g, 1e3) // back above the bound for the next call
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/param")
 }
