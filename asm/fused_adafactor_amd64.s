@@ -1,6 +1,7 @@
 //go:build amd64 && gc && !purego
 
 #include "textflag.h"
+#include "fused_amd64.h"
 
 // Fused Adafactor kernels; see fused_adafactor_amd64.go for the Go each
 // computes. Row loops: SI = g row, DI = p row, R10 = m row (advanced by
@@ -22,34 +23,6 @@
 // keep up; PREFETCHT0 made afApply about a fifth slower at n = 1e6), and
 // afApply runs from the end of the slices to the start, so that it first
 // reads the lines afVec left in L2.
-
-// afMask: 16 all-ones then 16 zero dwords; the 8 dwords at 16−r (and
-// 24−r) are the AVX2 masks of the first (and second) 8 of r tail floats.
-DATA afMask<>+0(SB)/8, $-1
-DATA afMask<>+8(SB)/8, $-1
-DATA afMask<>+16(SB)/8, $-1
-DATA afMask<>+24(SB)/8, $-1
-DATA afMask<>+32(SB)/8, $-1
-DATA afMask<>+40(SB)/8, $-1
-DATA afMask<>+48(SB)/8, $-1
-DATA afMask<>+56(SB)/8, $-1
-DATA afMask<>+64(SB)/8, $0
-DATA afMask<>+72(SB)/8, $0
-DATA afMask<>+80(SB)/8, $0
-DATA afMask<>+88(SB)/8, $0
-DATA afMask<>+96(SB)/8, $0
-DATA afMask<>+104(SB)/8, $0
-DATA afMask<>+112(SB)/8, $0
-DATA afMask<>+120(SB)/8, $0
-GLOBL afMask<>(SB), RODATA|NOPTR, $128
-
-// AF_FTZ saves MXCSR at saved-4(SP) and sets FTZ|DAZ (clobbers DX).
-#define AF_FTZ \
-	STMXCSR saved-4(SP)  \
-	MOVL    saved-4(SP), DX \
-	ORL     $0x8040, DX  \
-	MOVL    DX, ftz-8(SP) \
-	LDMXCSR ftz-8(SP)
 
 // AF_BYTES turns CX = cols into the row bytes and sets BX to the bytes in
 // whole 16-float blocks.
@@ -79,30 +52,8 @@ GLOBL afMask<>(SB), RODATA|NOPTR, $128
 	ANDQ $15, DX   \
 	NEGQ DX        \
 	ADDQ $16, DX   \
-	LEAQ afMask<>(SB), R12 \
+	LEAQ ·fusedTailMask(SB), R12 \
 	LEAQ (R12)(DX*4), R12
-
-// AF_LANES512 adds the float64 lanes ZA (0..7) and ZB (8..15) as lanes16
-// does, leaving the sum in XA; YT/XT is a temporary.
-#define AF_LANES512(ZA, ZB, YA, XA, YT, XT) \
-	VADDPD ZB, ZA, ZA            \
-	VEXTRACTF64X4 $1, ZA, YT     \
-	VADDPD YT, YA, YA            \
-	VEXTRACTF128 $1, YA, XT      \
-	VADDPD XT, XA, XA            \
-	VPERMILPD $1, XA, XT         \
-	VADDSD XT, XA, XA
-
-// AF_LANES2 adds the float64 lanes A (0..3), B (4..7), C (8..11) and D
-// (12..15) as lanes16 does, leaving the sum in XA (C is clobbered).
-#define AF_LANES2(A, B, C, D, XA, XC) \
-	VADDPD C, A, A               \
-	VADDPD D, B, B               \
-	VADDPD B, A, A               \
-	VEXTRACTF128 $1, A, XC       \
-	VADDPD XC, XA, XA            \
-	VPERMILPD $1, XA, XC         \
-	VADDSD XC, XA, XA
 
 // AF_SQ512F adds the squares of the 16 floats in Z (Y its low half), in
 // float64, to the lanes LA (0..7) and LB (8..15); temporaries Z6, Z7.
@@ -142,7 +93,7 @@ TEXT ·afSumsAVX512(SB), NOSPLIT, $8-120
 	MOVQ cols+56(FP), CX
 	MOVQ rs_base+64(FP), R9
 	MOVQ cs_base+88(FP), R8
-	AF_FTZ
+	FUSED_FTZ
 	AF_BYTES
 	AF_K12
 	VXORPD Z10, Z10, Z10            // P lanes, float64
@@ -189,14 +140,14 @@ afs5Tail:
 
 afs5RowDone:
 	AF_PFLUSH512
-	AF_LANES512(Z8, Z9, Y8, X8, Y12, X12)
+	LANES16_512(Z8, Z9, Y8, X8, Y12, X12)
 	VMOVSD X8, (R9)
 	ADDQ $8, R9
 	ADDQ CX, SI
 	ADDQ CX, DI
 	DECQ R10
 	JNZ  afs5Row
-	AF_LANES512(Z10, Z11, Y10, X10, Y12, X12)
+	LANES16_512(Z10, Z11, Y10, X10, Y12, X12)
 	VMOVSD X10, psq+112(FP)
 	LDMXCSR saved-4(SP)
 	VZEROUPPER
@@ -219,7 +170,7 @@ TEXT ·afUSumAVX512(SB), NOSPLIT, $8-96
 	MOVQ cf_base+48(FP), R8
 	MOVQ rows+72(FP), R10
 	MOVQ cols+80(FP), CX
-	AF_FTZ
+	FUSED_FTZ
 	AF_BYTES
 	AF_K12
 	VXORPD Z8, Z8, Z8               // U lanes, float64
@@ -260,7 +211,7 @@ afq5Next:
 	ADDQ CX, SI
 	DECQ R10
 	JNZ  afq5Row
-	AF_LANES512(Z8, Z9, Y8, X8, Y12, X12)
+	LANES16_512(Z8, Z9, Y8, X8, Y12, X12)
 	VMOVSD X8, usq+88(FP)
 	LDMXCSR saved-4(SP)
 	VZEROUPPER
@@ -296,7 +247,7 @@ TEXT ·afUpdateAVX512(SB), NOSPLIT, $8-156
 	VBROADCASTSS sc+144(FP), Z18
 	VBROADCASTSS step+148(FP), Z19
 	VBROADCASTSS decay+152(FP), Z20
-	AF_FTZ
+	FUSED_FTZ
 	AF_BYTES
 	AF_K12
 	TESTQ R12, R12
@@ -435,7 +386,7 @@ TEXT ·afVecAVX512(SB), NOSPLIT, $8-128
 	VBROADCASTSS b+96(FP), Z16
 	VBROADCASTSS omb+100(FP), Z17
 	VBROADCASTSS eps1+104(FP), Z18
-	AF_FTZ
+	FUSED_FTZ
 	AF_BYTES
 	AF_K12
 	VXORPD Z8, Z8, Z8               // U lanes, float64
@@ -481,9 +432,9 @@ afv5Tail:
 
 afv5Done:
 	AF_FLUSH512
-	AF_LANES512(Z8, Z9, Y8, X8, Y12, X12)
+	LANES16_512(Z8, Z9, Y8, X8, Y12, X12)
 	VMOVSD X8, usq+112(FP)
-	AF_LANES512(Z10, Z11, Y10, X10, Y12, X12)
+	LANES16_512(Z10, Z11, Y10, X10, Y12, X12)
 	VMOVSD X10, psq+120(FP)
 	LDMXCSR saved-4(SP)
 	VZEROUPPER
@@ -517,7 +468,7 @@ TEXT ·afApplyAVX512(SB), NOSPLIT, $8-92
 	VBROADCASTSS sc+80(FP), Z18
 	VBROADCASTSS step+84(FP), Z19
 	VBROADCASTSS decay+88(FP), Z20
-	AF_FTZ
+	FUSED_FTZ
 	AF_BYTES
 	AF_K12
 	MOVQ BX, AX                     // backwards: the masked tail first
@@ -642,7 +593,7 @@ TEXT ·afSumsAVX2(SB), NOSPLIT, $8-120
 	MOVQ cols+56(FP), CX
 	MOVQ rs_base+64(FP), R9
 	MOVQ cs_base+88(FP), R8
-	AF_FTZ
+	FUSED_FTZ
 	AF_BYTES
 	AF_MASKPTR
 	VXORPD Y12, Y12, Y12            // P lanes 0..15 in Y12..Y15, float64
@@ -678,14 +629,14 @@ afs2Tail:
 
 afs2RowDone:
 	AF_PFLUSH2
-	AF_LANES2(Y8, Y9, Y10, Y11, X8, X10)
+	LANES16_AVX2(Y8, Y9, Y10, Y11, X8, X10)
 	VMOVSD X8, (R9)
 	ADDQ $8, R9
 	ADDQ CX, SI
 	ADDQ CX, DI
 	DECQ R10
 	JNZ  afs2Row
-	AF_LANES2(Y12, Y13, Y14, Y15, X12, X14)
+	LANES16_AVX2(Y12, Y13, Y14, Y15, X12, X14)
 	VMOVSD X12, psq+112(FP)
 	LDMXCSR saved-4(SP)
 	VZEROUPPER
@@ -728,7 +679,7 @@ TEXT ·afUSumAVX2(SB), NOSPLIT, $8-96
 	MOVQ cf_base+48(FP), R8
 	MOVQ rows+72(FP), R10
 	MOVQ cols+80(FP), CX
-	AF_FTZ
+	FUSED_FTZ
 	AF_BYTES
 	AF_MASKPTR
 	VXORPD Y8, Y8, Y8               // U lanes 0..15 in Y8..Y11, float64
@@ -765,7 +716,7 @@ afq2Next:
 	ADDQ CX, SI
 	DECQ R10
 	JNZ  afq2Row
-	AF_LANES2(Y8, Y9, Y10, Y11, X8, X10)
+	LANES16_AVX2(Y8, Y9, Y10, Y11, X8, X10)
 	VMOVSD X8, usq+88(FP)
 	LDMXCSR saved-4(SP)
 	VZEROUPPER
@@ -842,7 +793,7 @@ TEXT ·afUpdateAVX2(SB), NOSPLIT, $8-156
 	VBROADCASTSS sc+144(FP), Y12
 	VBROADCASTSS step+148(FP), Y13
 	VBROADCASTSS decay+152(FP), Y14
-	AF_FTZ
+	FUSED_FTZ
 	AF_BYTES
 	AF_MASKPTR
 	TESTQ R13, R13
@@ -978,7 +929,7 @@ TEXT ·afVecAVX2(SB), NOSPLIT, $264-128
 	VBROADCASTSS b+96(FP), Y13
 	VBROADCASTSS omb+100(FP), Y14
 	VBROADCASTSS eps1+104(FP), Y15
-	AF_FTZ
+	FUSED_FTZ
 	AF_BYTES
 	AF_MASKPTR
 	LEAQ lanes-264(SP), R13         // 32 float64 lanes: U at 0, P at 128
@@ -1020,13 +971,13 @@ afv2Done:
 	VMOVUPD 32(R13), Y9
 	VMOVUPD 64(R13), Y10
 	VMOVUPD 96(R13), Y11
-	AF_LANES2(Y8, Y9, Y10, Y11, X8, X10)
+	LANES16_AVX2(Y8, Y9, Y10, Y11, X8, X10)
 	VMOVSD X8, usq+112(FP)
 	VMOVUPD 128(R13), Y8
 	VMOVUPD 160(R13), Y9
 	VMOVUPD 192(R13), Y10
 	VMOVUPD 224(R13), Y11
-	AF_LANES2(Y8, Y9, Y10, Y11, X8, X10)
+	LANES16_AVX2(Y8, Y9, Y10, Y11, X8, X10)
 	VMOVSD X8, psq+120(FP)
 	LDMXCSR saved-4(SP)
 	VZEROUPPER
@@ -1074,7 +1025,7 @@ TEXT ·afApplyAVX2(SB), NOSPLIT, $8-92
 	VBROADCASTSS sc+80(FP), Y12
 	VBROADCASTSS step+84(FP), Y13
 	VBROADCASTSS decay+88(FP), Y14
-	AF_FTZ
+	FUSED_FTZ
 	AF_BYTES
 	AF_MASKPTR
 	MOVQ BX, AX                     // backwards: the masked tail first

@@ -1,6 +1,7 @@
 //go:build amd64 && gc && !purego
 
 #include "textflag.h"
+#include "fused_amd64.h"
 
 // Fused AdamW-SN kernels; see fused_subsetnorm_amd64.go for the Go each
 // computes. Row loops: DI = p row, SI = g row, R8 = m row (advanced by
@@ -9,34 +10,6 @@
 // floats of a row run under a mask (K1 on AVX-512; Y12/Y13 lane masks
 // with VMASKMOVPS on AVX2). The MXCSR of the caller is saved in the
 // frame, FTZ|DAZ (0x8040) set, and the saved value restored before RET.
-
-// snMask: 16 all-ones then 16 zero dwords; the 8 dwords at 16−r (and
-// 24−r) are the AVX2 masks of the first (and second) 8 of r tail floats.
-DATA snMask<>+0(SB)/8, $-1
-DATA snMask<>+8(SB)/8, $-1
-DATA snMask<>+16(SB)/8, $-1
-DATA snMask<>+24(SB)/8, $-1
-DATA snMask<>+32(SB)/8, $-1
-DATA snMask<>+40(SB)/8, $-1
-DATA snMask<>+48(SB)/8, $-1
-DATA snMask<>+56(SB)/8, $-1
-DATA snMask<>+64(SB)/8, $0
-DATA snMask<>+72(SB)/8, $0
-DATA snMask<>+80(SB)/8, $0
-DATA snMask<>+88(SB)/8, $0
-DATA snMask<>+96(SB)/8, $0
-DATA snMask<>+104(SB)/8, $0
-DATA snMask<>+112(SB)/8, $0
-DATA snMask<>+120(SB)/8, $0
-GLOBL snMask<>(SB), RODATA|NOPTR, $128
-
-// SN_FTZ saves MXCSR at saved-4(SP) and sets FTZ|DAZ (clobbers DX).
-#define SN_FTZ \
-	STMXCSR saved-4(SP)  \
-	MOVL    saved-4(SP), DX \
-	ORL     $0x8040, DX  \
-	MOVL    DX, ftz-8(SP) \
-	LDMXCSR ftz-8(SP)
 
 // SN_K1 sets K1 to the lanes of the last cols%16 floats of a row, from
 // CX = cols*4, which it keeps (clobbers DX, R11).
@@ -58,31 +31,9 @@ GLOBL snMask<>(SB), RODATA|NOPTR, $128
 	ANDQ $15, DX   \
 	NEGQ DX        \
 	ADDQ $16, DX   \
-	LEAQ snMask<>(SB), R11 \
+	LEAQ ·fusedTailMask(SB), R11 \
 	VMOVDQU (R11)(DX*4), Y12 \
 	VMOVDQU 32(R11)(DX*4), Y13
-
-// LANES16_512 adds the 16 float64 lanes ZA (0..7) and ZB (8..15) in the
-// order of lanes16, leaving the sum in XA; YT/XT is a temporary.
-#define LANES16_512(ZA, ZB, YA, XA, YT, XT) \
-	VADDPD ZB, ZA, ZA            \
-	VEXTRACTF64X4 $1, ZA, YT     \
-	VADDPD YT, YA, YA            \
-	VEXTRACTF128 $1, YA, XT      \
-	VADDPD XT, XA, XA            \
-	VPERMILPD $1, XA, XT         \
-	VADDSD XT, XA, XA
-
-// LANES16_2 is LANES16_512 for the four AVX2 lane vectors Y8..Y11 (lanes
-// 0..3, 4..7, 8..11, 12..15), leaving the sum in X8; Y10 is clobbered.
-#define LANES16_2 \
-	VADDPD Y10, Y8, Y8           \
-	VADDPD Y11, Y9, Y9           \
-	VADDPD Y9, Y8, Y8            \
-	VEXTRACTF128 $1, Y8, X10     \
-	VADDPD X10, X8, X8           \
-	VPERMILPD $1, X8, X10        \
-	VADDSD X10, X8, X8
 
 // SN_SQ512 adds the squares of the 16 floats in Z0 to the lanes Z8, Z9.
 #define SN_SQ512 \
@@ -115,7 +66,7 @@ TEXT ·snRowsAVX512(SB), NOSPLIT, $8-140
 	VBROADCASTSS decay+128(FP), Z18
 	VMOVSS step+132(FP), X14
 	VMOVSS eps+136(FP), X15
-	SN_FTZ
+	FUSED_FTZ
 	SHLQ $2, CX                     // CX = row bytes
 	MOVQ CX, BX
 	ANDQ $-64, BX                   // BX = bytes in whole vectors
@@ -200,7 +151,7 @@ TEXT ·snColSumAVX512(SB), NOSPLIT, $8-68
 	MOVQ rows+48(FP), R10
 	MOVQ cols+56(FP), CX
 	VBROADCASTSS omb2+64(FP), Z15
-	SN_FTZ
+	FUSED_FTZ
 	SHLQ $2, CX
 	MOVQ CX, BX
 	ANDQ $-64, BX
@@ -246,7 +197,7 @@ TEXT ·snColsAVX512(SB), NOSPLIT, $8-124
 	VBROADCASTSS b1+112(FP), Z16
 	VBROADCASTSS omb1+116(FP), Z17
 	VBROADCASTSS decay+120(FP), Z18
-	SN_FTZ
+	FUSED_FTZ
 	SHLQ $2, CX
 	MOVQ CX, BX
 	ANDQ $-64, BX
@@ -335,7 +286,7 @@ TEXT ·snRowsAVX2(SB), NOSPLIT, $8-140
 	VBROADCASTSS b1+112(FP), Y14
 	VBROADCASTSS omb1+116(FP), Y15
 	VBROADCASTSS decay+128(FP), Y7
-	SN_FTZ
+	FUSED_FTZ
 	SHLQ $2, CX
 	MOVQ CX, BX
 	ANDQ $-64, BX
@@ -367,7 +318,7 @@ snr2SumTail:
 	SN_SQ2(Y10, Y11)
 
 snr2SumDone:
-	LANES16_2
+	LANES16_AVX2(Y8, Y9, Y10, Y11, X8, X10)
 	VCVTSD2SS X8, X8, X8
 	VMULSS omb2+124(FP), X8, X8
 	VMOVSS (R9), X1
@@ -419,7 +370,7 @@ TEXT ·snColSumAVX2(SB), NOSPLIT, $8-68
 	MOVQ rows+48(FP), R10
 	MOVQ cols+56(FP), CX
 	VBROADCASTSS omb2+64(FP), Y15
-	SN_FTZ
+	FUSED_FTZ
 	SHLQ $2, CX
 	MOVQ CX, BX
 	ANDQ $-64, BX
@@ -473,7 +424,7 @@ TEXT ·snColsAVX2(SB), NOSPLIT, $8-124
 	VBROADCASTSS b1+112(FP), Y14
 	VBROADCASTSS omb1+116(FP), Y15
 	VBROADCASTSS decay+120(FP), Y7
-	SN_FTZ
+	FUSED_FTZ
 	SHLQ $2, CX
 	MOVQ CX, BX
 	ANDQ $-64, BX
