@@ -257,15 +257,6 @@ func TestGroupFusedNoAllocs(t *testing.T) {
 	}
 }
 
-// g3ConstObjective's loss is a constant and its Gradient leaves the
-// gradients as they are: BenchmarkG3Step times the optimizer alone.
-type g3ConstObjective struct{ ps []*autodiff.Var }
-
-func (o g3ConstObjective) Params() []*autodiff.Var               { return o.ps }
-func (o g3ConstObjective) Loss() float32                         { return 1e5 }
-func (o g3ConstObjective) Gradient() float32                     { return 1e5 }
-func (o g3ConstObjective) HVP([]*tensor.Tensor) []*tensor.Tensor { panic("g3ConstObjective: no HVP") }
-
 // BenchmarkG3Step times one step of this group's fused paths (SPS with
 // StepWith, fused and chain) on one parameter of n elements next to fused
 // Adam's Step in the same run, so that
@@ -273,7 +264,7 @@ func (o g3ConstObjective) HVP([]*tensor.Tensor) []*tensor.Tensor { panic("g3Cons
 //	go test -cpu 1 -run XXX -bench G3Step -count 5 ./optim
 //
 // gives the ratios to Adam at n = 1e6 and in L2 (n = 16384, 4 buffers of
-// 64 KB). SPS's objective has a constant loss (g3ConstObjective): the
+// 64 KB). SPS's objective has a constant loss (constObjective): the
 // forward pass it needs is the model's cost, not the optimizer's.
 // ns/param is reported, and on Linux cpu-ns/param, the benchmark thread's
 // CPU time (which leaves out the time other processes held the core on a
@@ -307,7 +298,7 @@ func BenchmarkG3Step(b *testing.B) {
 				o.SetFused(tc.fused)
 				step := o.Step
 				if o.NeedsObjective() {
-					q := Objective(g3ConstObjective{ps})
+					q := Objective(constObjective{ps: ps, loss: 1e5})
 					step = func() { o.StepWith(q) }
 				}
 				step()

@@ -298,16 +298,6 @@ func TestXGradFusedNoAllocs(t *testing.T) {
 	}
 }
 
-// fixedObjective's gradient is constant: Gradient leaves every
-// parameter's Grad as it is (the optimizer only reads it), so it costs
-// nothing. BenchmarkXGradStep uses it to time the optimizer alone.
-type fixedObjective struct{ ps []*autodiff.Var }
-
-func (o fixedObjective) Params() []*autodiff.Var               { return o.ps }
-func (o fixedObjective) Loss() float32                         { return 0 }
-func (o fixedObjective) Gradient() float32                     { return 0 }
-func (o fixedObjective) HVP([]*tensor.Tensor) []*tensor.Tensor { panic("fixedObjective: no HVP") }
-
 // BenchmarkXGradStep times one step of XGrad (AdamW base) and of
 // XGrad-SGDM on one parameter of n = 1e6 elements, fused and chain, next
 // to fused Adam's, AdamW's and SGD-momentum's Step in the same run, so
@@ -316,7 +306,7 @@ func (o fixedObjective) HVP([]*tensor.Tensor) []*tensor.Tensor { panic("fixedObj
 //	go test -cpu 1 -run XXX -bench XGradStep -count 5 ./optim
 //
 // gives the ratios to Adam. The objective's gradient is a constant that
-// costs nothing (fixedObjective): the forward and backward pass at θ̂,
+// costs nothing (constObjective): the forward and backward pass at θ̂,
 // which is the model's cost, not the optimizer's, is excluded; what is
 // timed is the prediction (save θ, write θ̂), the step from the saved θ,
 // and the optimizer's bookkeeping. ns/param is reported, and on Linux
@@ -350,7 +340,7 @@ func BenchmarkXGradStep(b *testing.B) {
 			o.SetFused(tc.fused)
 			step := o.Step
 			if o.NeedsObjective() {
-				q := fixedObjective{ps: ps}
+				q := constObjective{ps: ps}
 				step = func() { o.StepWith(q) }
 			}
 			step()

@@ -116,3 +116,18 @@ func fusedChainPair(t *testing.T, mk func([]*autodiff.Var) (*Optimizer, error), 
 	}
 	return pf, pc, of, oc
 }
+
+// constObjective is an objective whose loss is the constant loss and
+// whose Gradient leaves every parameter's Grad as it is (the optimizer
+// only reads it), so it costs nothing: the step benchmarks use it to time
+// an optimizer that needs the objective (XGrad, SPS) without the model's
+// forward and backward pass.
+type constObjective struct {
+	ps   []*autodiff.Var
+	loss float32
+}
+
+func (o constObjective) Params() []*autodiff.Var               { return o.ps }
+func (o constObjective) Loss() float32                         { return o.loss }
+func (o constObjective) Gradient() float32                     { return o.loss }
+func (o constObjective) HVP([]*tensor.Tensor) []*tensor.Tensor { panic("constObjective: no HVP") }
